@@ -1,0 +1,124 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSRecord } from 'aws-lambda';
+import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { type EventSummary, parseJsonObject, summarizeEvent } from '../shared/envelope';
+import { InvalidRecordError } from '../shared/errors';
+import type { EventHandlers } from './event-handlers';
+import { type QueuedEvent, selectHandler } from './route-event';
+
+/** What happened to one record that did not fail. */
+export const OUTCOMES = {
+  processed: 'processed',
+  duplicate: 'duplicate',
+  ignored: 'ignored',
+} as const;
+
+/** One of {@link OUTCOMES}. */
+export type Outcome = (typeof OUTCOMES)[keyof typeof OUTCOMES];
+
+/** Settings of {@link createEventProcessor}. */
+export interface EventProcessorOptions {
+  handlers: EventHandlers;
+  persistenceStore: BasePersistenceLayer;
+  expirySeconds: number;
+  logger: Logger;
+}
+
+/** The processor's per-record work, ready for Powertools' `processPartialResponse`. */
+export interface EventProcessor {
+  /** Call once per invocation: in-progress locks then expire with the invocation, not after days. */
+  registerLambdaContext(context: Context): void;
+  /** Resolves with the outcome, or throws so the batch reports this record as failed. */
+  recordHandler(record: SQSRecord): Promise<Outcome>;
+}
+
+interface IdempotentWork {
+  eventKey: string;
+  run: () => Promise<void>;
+}
+
+/**
+ * Parses a queued delivery, skips it when its eventKey already completed, otherwise runs the
+ * matching handler. A handler that throws leaves no completed record, so the retry runs it again.
+ */
+export function createEventProcessor(options: EventProcessorOptions): EventProcessor {
+  const { handlers, persistenceStore, expirySeconds, logger } = options;
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: 'eventKey',
+    expiresAfterSeconds: expirySeconds,
+    throwOnNoIdempotencyKey: true,
+    // Runs only when a completed record was found, i.e. the handler did not run this time.
+    responseHook: () => ({ outcome: OUTCOMES.duplicate }),
+  });
+  const runOnce = makeIdempotent(
+    async (work: IdempotentWork): Promise<{ outcome: Outcome }> => {
+      await work.run();
+      return { outcome: OUTCOMES.processed };
+    },
+    { persistenceStore, config, keyPrefix: IDEMPOTENCY_DEFAULTS.keyPrefix },
+  );
+
+  const recordHandler = async (record: SQSRecord): Promise<Outcome> => {
+    const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
+    const event = parseRecord(record);
+    const log = logger.createChild({
+      persistentKeys: { ...logKeys(event.summary), messageId: record.messageId },
+    });
+    const handle = selectHandler(event, handlers);
+    if (handle === undefined) {
+      log.warn('No handler for this event type; acknowledged without processing');
+      return OUTCOMES.ignored;
+    }
+    try {
+      const { outcome } = await runOnce({
+        eventKey: event.summary.eventKey,
+        run: () => handle({ eventKey: event.summary.eventKey, attempt, logger: log }),
+      });
+      log.info(outcome === OUTCOMES.duplicate ? 'Duplicate event skipped' : 'Event processed', { attempt });
+      return outcome;
+    } catch (error) {
+      if (error instanceof IdempotencyAlreadyInProgressError) {
+        log.warn('Event is being processed by another invocation; will retry', { attempt });
+      } else {
+        log.error('Event processing failed; SQS will redeliver it', { attempt, error: describe(error) });
+      }
+      throw error;
+    }
+  };
+
+  return {
+    registerLambdaContext: (context) => config.registerLambdaContext(context),
+    recordHandler,
+  };
+}
+
+function parseRecord(record: SQSRecord): QueuedEvent {
+  const document = parseJsonObject(record.body);
+  if (document === undefined) {
+    throw new InvalidRecordError(`Message ${record.messageId} is not a JSON object; it will end in the DLQ.`);
+  }
+  try {
+    return { summary: summarizeEvent(document, Buffer.from(record.body, 'utf8')), document };
+  } catch (error) {
+    throw new InvalidRecordError(`Message ${record.messageId} is not a Smartcar event: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+function logKeys(summary: EventSummary): Record<string, string> {
+  const keys: Record<string, string> = { eventId: summary.eventKey, eventType: summary.eventType };
+  if (summary.deliveryId !== undefined) keys.deliveryId = summary.deliveryId;
+  if (summary.vehicleId !== undefined) keys.vehicleId = summary.vehicleId;
+  return keys;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,47 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { MESSAGE_ATTRIBUTES } from '../../lib/smartcar-webhooks-defaults';
+import type { EventSummary } from '../shared/envelope';
+import { EnqueueError } from '../shared/errors';
+
+/** Persists one delivery; resolves only once SQS has accepted it. */
+export type Enqueue = (body: string, event: EventSummary) => Promise<void>;
+
+/** Settings of {@link createSqsEnqueue}. */
+export interface SqsEnqueueOptions {
+  client: Pick<SQSClient, 'send'>;
+  queueUrl: string;
+  /** Cut-off for the whole call, retries included. */
+  totalTimeoutMs: number;
+}
+
+// SQS message attribute values must be non-empty; long ids are cut because the body, not the
+// attributes, is the record of truth, and all of it must fit one message.
+const MAX_ATTRIBUTE_LENGTH = 256;
+
+function stringAttribute(value: string) {
+  return { DataType: 'String', StringValue: value.slice(0, MAX_ATTRIBUTE_LENGTH) };
+}
+
+/** An {@link Enqueue} that sends the raw body, byte for byte, with eventId/eventType/deliveryId attributes. */
+export function createSqsEnqueue({ client, queueUrl, totalTimeoutMs }: SqsEnqueueOptions): Enqueue {
+  return async (body, event) => {
+    const attributes: Record<string, { DataType: string; StringValue: string }> = {
+      [MESSAGE_ATTRIBUTES.eventId]: stringAttribute(event.eventKey),
+      [MESSAGE_ATTRIBUTES.eventType]: stringAttribute(event.eventType),
+    };
+    if (event.deliveryId !== undefined)
+      attributes[MESSAGE_ATTRIBUTES.deliveryId] = stringAttribute(event.deliveryId);
+    try {
+      await client.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: attributes }),
+        { abortSignal: AbortSignal.timeout(totalTimeoutMs) },
+      );
+    } catch (error) {
+      throw new EnqueueError(`SQS SendMessage failed: ${describe(error)}`, { cause: error });
+    }
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

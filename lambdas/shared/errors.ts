@@ -1,0 +1,155 @@
+/**
+ * Errors of the webhook path. Two families, kept apart on purpose:
+ * - {@link WebhookRequestError}: the request is hostile or broken; the caller gets a 4xx.
+ * - {@link ReceiverFailure}: we could not do our part (token not set, SQS down); the caller gets a
+ *   5xx so Smartcar redelivers.
+ * Messages never contain the token, a signature or the body.
+ */
+
+/** Machine-readable codes returned in error bodies. */
+export const ERROR_CODES = {
+  signatureMissing: 'SIGNATURE_MISSING',
+  signatureMalformed: 'SIGNATURE_MALFORMED',
+  signatureMismatch: 'SIGNATURE_MISMATCH',
+  payloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  invalidPayload: 'INVALID_PAYLOAD',
+  invalidChallenge: 'INVALID_CHALLENGE',
+  methodNotAllowed: 'METHOD_NOT_ALLOWED',
+  tokenNotConfigured: 'TOKEN_NOT_CONFIGURED',
+  tokenUnavailable: 'TOKEN_UNAVAILABLE',
+  enqueueFailed: 'ENQUEUE_FAILED',
+  internal: 'INTERNAL_ERROR',
+} as const;
+
+/** One of {@link ERROR_CODES}. */
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/** A request we refuse; `statusCode` is the 4xx to answer. */
+export abstract class WebhookRequestError extends Error {
+  abstract readonly statusCode: number;
+  abstract readonly code: ErrorCode;
+}
+
+/** 401: no `SC-Signature` header on a delivery that is not a VERIFY. */
+export class SignatureMissingError extends WebhookRequestError {
+  override readonly name = 'SignatureMissingError';
+  readonly statusCode = 401;
+  readonly code = ERROR_CODES.signatureMissing;
+  constructor() {
+    super('The SC-Signature header is missing. Every delivery except VERIFY must be signed by Smartcar.');
+  }
+}
+
+/** 401: `SC-Signature` is present but cannot be an HMAC-SHA256 hex digest. */
+export class SignatureMalformedError extends WebhookRequestError {
+  override readonly name = 'SignatureMalformedError';
+  readonly statusCode = 401;
+  readonly code = ERROR_CODES.signatureMalformed;
+  constructor() {
+    super('The SC-Signature header must be exactly 64 hexadecimal characters (an HMAC-SHA256 digest).');
+  }
+}
+
+/** 401: `SC-Signature` is well-formed but does not match the body under the current token. */
+export class SignatureMismatchError extends WebhookRequestError {
+  override readonly name = 'SignatureMismatchError';
+  readonly statusCode = 401;
+  readonly code = ERROR_CODES.signatureMismatch;
+  constructor() {
+    super(
+      'SC-Signature does not match the request body. The signature covers the raw body bytes exactly as ' +
+        'sent, keyed with the Application Management Token: check that the receiver has the same token ' +
+        'as your Smartcar Dashboard and that nothing between Smartcar and the receiver rewrites the body.',
+    );
+  }
+}
+
+/** 413: the body is over the configured limit. */
+export class PayloadTooLargeError extends WebhookRequestError {
+  override readonly name = 'PayloadTooLargeError';
+  readonly statusCode = 413;
+  readonly code = ERROR_CODES.payloadTooLarge;
+  constructor(
+    readonly sizeBytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(`The request body is ${sizeBytes} bytes; the limit is ${limitBytes} bytes.`);
+  }
+}
+
+/** 400: an authentic (or unsigned VERIFY) body that is not a Smartcar envelope we can accept. */
+export class InvalidPayloadError extends WebhookRequestError {
+  override readonly name = 'InvalidPayloadError';
+  readonly statusCode = 400;
+  readonly code = ERROR_CODES.invalidPayload;
+}
+
+/** 400: a VERIFY whose challenge we refuse to sign (see `readChallenge`). */
+export class InvalidChallengeError extends WebhookRequestError {
+  override readonly name = 'InvalidChallengeError';
+  readonly statusCode = 400;
+  readonly code = ERROR_CODES.invalidChallenge;
+}
+
+/** 405: any method but POST (deliveries) and GET (health). */
+export class MethodNotAllowedError extends WebhookRequestError {
+  override readonly name = 'MethodNotAllowedError';
+  readonly statusCode = 405;
+  readonly code = ERROR_CODES.methodNotAllowed;
+  constructor(readonly method: string) {
+    super(`Method ${method} is not allowed: Smartcar delivers webhooks with POST.`);
+  }
+}
+
+/** Our side failed; the caller should retry. Answered with a 5xx. */
+export abstract class ReceiverFailure extends Error {
+  abstract readonly statusCode: number;
+  abstract readonly code: ErrorCode;
+  /** What the caller is told; the message itself (with remedies) goes only to our logs. */
+  abstract readonly publicMessage: string;
+}
+
+/** The token secret is missing, empty or still holds the deploy-time placeholder. */
+export class TokenNotConfiguredError extends ReceiverFailure {
+  override readonly name = 'TokenNotConfiguredError';
+  readonly statusCode = 500;
+  readonly code = ERROR_CODES.tokenNotConfigured;
+  readonly publicMessage = 'The receiver has no Application Management Token configured yet.';
+  constructor(
+    readonly secretId: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `The Application Management Token secret ${secretId} ${reason}. Store the token from the Smartcar ` +
+        `Dashboard with: aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string '<token>'`,
+      options,
+    );
+  }
+}
+
+/** Secrets Manager could not be read for another reason (permissions, network, throttling). */
+export class TokenUnavailableError extends ReceiverFailure {
+  override readonly name = 'TokenUnavailableError';
+  readonly statusCode = 503;
+  readonly code = ERROR_CODES.tokenUnavailable;
+  readonly publicMessage = 'The receiver could not read its signing key; retry later.';
+}
+
+/** SQS did not accept the message within the budget: the event is not persisted. */
+export class EnqueueError extends ReceiverFailure {
+  override readonly name = 'EnqueueError';
+  readonly statusCode = 503;
+  readonly code = ERROR_CODES.enqueueFailed;
+  readonly publicMessage = 'The event could not be stored; retry later.';
+}
+
+/** A required setting is missing or invalid. Thrown at cold start, never per request. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/** The processor cannot make sense of a queued record; retrying will not help. */
+export class InvalidRecordError extends Error {
+  override readonly name = 'InvalidRecordError';
+}

@@ -1,0 +1,112 @@
+/**
+ * The one source of truth for settings that the CDK construct (lib/), the Lambda code (lambdas/)
+ * and the local emulator (local/) must agree on. Plain values only: lambdas/ imports this file, so
+ * it must never import aws-cdk-lib.
+ */
+
+/** Environment variable names the construct sets and the Lambdas read. */
+export const ENV_VARS = {
+  /** URL of the SQS queue the receiver writes deliveries to. */
+  queueUrl: 'WEBHOOK_QUEUE_URL',
+  /** Name or ARN of the Secrets Manager secret that holds the Application Management Token. */
+  tokenSecretId: 'SMARTCAR_TOKEN_SECRET_ID',
+  /** Largest request body, in bytes, the receiver accepts. */
+  maxBodyBytes: 'MAX_BODY_BYTES',
+  /** DynamoDB table that holds the processor's idempotency records. */
+  idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
+  /** Seconds an idempotency record for a completed event is kept. */
+  idempotencyExpirySeconds: 'IDEMPOTENCY_EXPIRY_SECONDS',
+  /** Powertools logger service name. */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+} as const;
+
+/** HTTP routes the API exposes; nothing else is routed. */
+export const ROUTES = {
+  /** Default callback path to paste (after the API URL) into the Smartcar Dashboard. */
+  webhookPath: '/webhooks/smartcar',
+  healthPath: '/health',
+} as const;
+
+/**
+ * What the stack stores in the token secret when it creates it. The receiver refuses to run with
+ * it, so a deploy that skipped "store the token" fails loudly instead of answering every VERIFY
+ * with a hash Smartcar rejects.
+ */
+export const PLACEHOLDER_TOKEN = 'REPLACE_WITH_SMARTCAR_APPLICATION_MANAGEMENT_TOKEN';
+
+/** Receiver limits. */
+export const RECEIVER_DEFAULTS = {
+  /**
+   * 256 KB: five times Smartcar's 50 KB maximum delivery, yet with the message attributes still
+   * inside one 256 KiB SQS message, so whatever passes this check fits on the queue byte for byte.
+   */
+  maxBodyBytes: 256_000,
+  /** Lambda timeout. Smartcar gives up after 15 s; we answer, one way or another, well before. */
+  timeoutSeconds: 10,
+  memorySizeMb: 512,
+  /** How long the Application Management Token is cached between Secrets Manager reads. */
+  tokenCacheSeconds: 300,
+  /**
+   * After a signature mismatch the token is re-read (it may have been rotated), but at most this
+   * often, so a flood of forged requests cannot turn into a flood of Secrets Manager calls.
+   */
+  tokenRefreshAfterMismatchSeconds: 15,
+} as const;
+
+/**
+ * The receiver's SQS SendMessage budget. Worst case: 3 attempts × 1.5 s plus back-off, cut off at
+ * 4 s by `totalTimeoutMs`; the receiver then answers 503 and Smartcar retries, all inside 15 s.
+ */
+export const ENQUEUE_DEFAULTS = {
+  connectionTimeoutMs: 500,
+  requestTimeoutMs: 1500,
+  maxAttempts: 3,
+  totalTimeoutMs: 4000,
+} as const;
+
+/** Processor, queue and dead-letter queue settings. */
+export const PROCESSOR_DEFAULTS = {
+  timeoutSeconds: 30,
+  memorySizeMb: 512,
+  /** Records per invocation (Lambda's SQS event source allows up to 10 without a batching window). */
+  batchSize: 10,
+  /** Receives before SQS moves a message to the dead-letter queue. */
+  maxReceiveCount: 3,
+  /** AWS's guidance: at least six times the function timeout, so a retried batch is not seen twice. */
+  visibilityTimeoutMultiplier: 6,
+  deadLetterRetentionDays: 14,
+} as const;
+
+/**
+ * Idempotency records (Powertools DynamoDB persistence layer). Smartcar asks that seen eventIds
+ * be kept at least 7 days.
+ */
+export const IDEMPOTENCY_DEFAULTS = {
+  expirySeconds: 7 * 24 * 60 * 60,
+  partitionKey: 'id',
+  expiryAttribute: 'expiration',
+  /**
+   * Fixed prefix of every idempotency key. Powertools defaults to the function name, which changes
+   * when CloudFormation replaces the function, and would then process every redelivery again.
+   */
+  keyPrefix: 'smartcar-event',
+} as const;
+
+/** API Gateway stage throttling: far above any fleet's webhook rate, low enough to cap abuse. */
+export const API_DEFAULTS = {
+  throttleRateLimit: 100,
+  throttleBurstLimit: 200,
+} as const;
+
+/** Alarm thresholds. */
+export const ALARM_DEFAULTS = {
+  /** Oldest message in the main queue older than this means processing is behind or stuck. */
+  queueAgeSeconds: 15 * 60,
+} as const;
+
+/** SQS message attribute names the receiver sets on every delivery. */
+export const MESSAGE_ATTRIBUTES = {
+  eventId: 'eventId',
+  eventType: 'eventType',
+  deliveryId: 'deliveryId',
+} as const;
