@@ -5,15 +5,12 @@ const project = (name, extra = {}) => ({
   testEnvironment: 'node',
   roots: [`<rootDir>/test/${name}`],
   testMatch: ['**/*.test.ts'],
+  setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
   transform,
   ...extra,
 });
 
 module.exports = {
-  projects: [
-    project('unit'),
-    project('integration'),
-    project('infra'),
-  ],
+  projects: [project('unit'), project('integration'), project('infra')],
   testTimeout: 60_000,
 };

@@ -31,15 +31,42 @@ export function createSqsEnqueue({ client, queueUrl, totalTimeoutMs }: SqsEnqueu
     };
     if (event.deliveryId !== undefined)
       attributes[MESSAGE_ATTRIBUTES.deliveryId] = stringAttribute(event.deliveryId);
+    const command = new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: body,
+      MessageAttributes: attributes,
+    });
     try {
-      await client.send(
-        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: attributes }),
-        { abortSignal: AbortSignal.timeout(totalTimeoutMs) },
-      );
+      await withDeadline(totalTimeoutMs, (signal) => client.send(command, { abortSignal: signal }));
     } catch (error) {
       throw new EnqueueError(`SQS SendMessage failed: ${describe(error)}`, { cause: error });
     }
   };
+}
+
+/**
+ * Runs `operation` with an abort signal and rejects when the deadline passes, whether or not the
+ * operation honours the signal: the answer to Smartcar must not wait on SDK retry internals.
+ */
+async function withDeadline<T>(
+  timeoutMs: number,
+  operation: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`no answer within ${timeoutMs} ms`);
+      error.name = 'TimeoutError';
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([operation(controller.signal), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function describe(error: unknown): string {

@@ -1,0 +1,65 @@
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { ENQUEUE_DEFAULTS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import type { ReceiverConfig } from '../shared/config';
+import { logger } from '../shared/logger';
+import { createSqsEnqueue } from './enqueue';
+import { createSecretTokenSource } from './token-source';
+import type { ReceiverDependencies, WebhookRequest } from './webhook-receiver';
+
+/** Clients and clock to use instead of the defaults (tests inject mocked or local ones). */
+export interface ReceiverOverrides {
+  sqs?: SQSClient;
+  secretsManager?: SecretsManagerClient;
+  now?: () => number;
+  enqueueTimeoutMs?: number;
+}
+
+/**
+ * Everything the receiver needs, built once per execution environment so the token cache and the
+ * SQS connections outlive single invocations.
+ */
+export function createReceiverDependencies(
+  config: ReceiverConfig,
+  overrides: ReceiverOverrides = {},
+): ReceiverDependencies {
+  const sqs =
+    overrides.sqs ??
+    new SQSClient({
+      maxAttempts: ENQUEUE_DEFAULTS.maxAttempts,
+      requestHandler: {
+        connectionTimeout: ENQUEUE_DEFAULTS.connectionTimeoutMs,
+        requestTimeout: ENQUEUE_DEFAULTS.requestTimeoutMs,
+      },
+    });
+  return {
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+    tokens: createSecretTokenSource({
+      provider: new SecretsProvider({
+        awsSdkV3Client: overrides.secretsManager ?? new SecretsManagerClient({}),
+      }),
+      secretId: config.tokenSecretId,
+      cacheSeconds: RECEIVER_DEFAULTS.tokenCacheSeconds,
+      refreshIntervalSeconds: RECEIVER_DEFAULTS.tokenRefreshAfterMismatchSeconds,
+      now: overrides.now,
+    }),
+    enqueue: createSqsEnqueue({
+      client: sqs,
+      queueUrl: config.queueUrl,
+      totalTimeoutMs: overrides.enqueueTimeoutMs ?? ENQUEUE_DEFAULTS.totalTimeoutMs,
+    }),
+  };
+}
+
+/** The parts of an HTTP API (payload format 2.0) event the receiver reads. */
+export function toWebhookRequest(event: APIGatewayProxyEventV2): WebhookRequest {
+  return {
+    method: event.requestContext.http.method,
+    headers: event.headers ?? {},
+    body: event.body,
+    isBase64Encoded: event.isBase64Encoded,
+  };
+}

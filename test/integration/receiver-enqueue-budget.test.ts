@@ -1,0 +1,88 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createReceiverDependencies, toWebhookRequest } from '../../lambdas/receiver/receiver-dependencies';
+import type { ReceiverDependencies } from '../../lambdas/receiver/webhook-receiver';
+import { receiveWebhook } from '../../lambdas/receiver/webhook-receiver';
+import { ENQUEUE_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { signedRequest, TEST_TOKEN, vehicleStateEvent } from '../support/builders';
+
+/** A loopback "SQS" whose behaviour each test chooses; counts the requests it gets. */
+async function fakeSqs(respond: (req: IncomingMessage, res: ServerResponse) => void) {
+  let requests = 0;
+  const sockets = new Set<import('node:net').Socket>();
+  const server: Server = createServer((req, res) => {
+    requests++;
+    req.resume();
+    respond(req, res);
+  });
+  server.on('connection', (socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests: () => requests,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** The production SQS client settings, pointed at the fake. */
+function receiverAgainst(endpoint: string): ReceiverDependencies {
+  const sqs = new SQSClient({
+    region: 'eu-west-1',
+    endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: ENQUEUE_DEFAULTS.maxAttempts,
+    requestHandler: {
+      connectionTimeout: ENQUEUE_DEFAULTS.connectionTimeoutMs,
+      requestTimeout: ENQUEUE_DEFAULTS.requestTimeoutMs,
+    },
+  });
+  const deps = createReceiverDependencies(
+    { queueUrl: `${endpoint}/123456789012/webhooks`, tokenSecretId: 'amt', maxBodyBytes: 256_000 },
+    { sqs },
+  );
+  return { ...deps, tokens: { current: async () => TEST_TOKEN, refresh: async () => undefined } };
+}
+
+describe('receiver against an SQS endpoint that misbehaves', () => {
+  it('answers 503 inside the enqueue budget when SQS accepts connections but never answers', async () => {
+    const sqs = await fakeSqs(() => undefined);
+    try {
+      const started = Date.now();
+      const response = await receiveWebhook(
+        toWebhookRequest(signedRequest(vehicleStateEvent())),
+        receiverAgainst(sqs.endpoint),
+      );
+      const elapsed = Date.now() - started;
+
+      expect(response.statusCode).toBe(503);
+      // The budget is the bound; the margin absorbs a slow CI machine, and 15 s is Smartcar's limit.
+      expect(elapsed).toBeLessThan(ENQUEUE_DEFAULTS.totalTimeoutMs + 2000);
+    } finally {
+      await sqs.close();
+    }
+  });
+
+  it('retries a failing SQS at most maxAttempts times, then answers 503', async () => {
+    const sqs = await fakeSqs((_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({ __type: 'com.amazonaws.sqs#InternalError', message: 'boom' }));
+    });
+    try {
+      const response = await receiveWebhook(
+        toWebhookRequest(signedRequest(vehicleStateEvent())),
+        receiverAgainst(sqs.endpoint),
+      );
+
+      expect(response.statusCode).toBe(503);
+      expect(sqs.requests()).toBeLessThanOrEqual(ENQUEUE_DEFAULTS.maxAttempts);
+      expect(sqs.requests()).toBeGreaterThanOrEqual(1);
+    } finally {
+      await sqs.close();
+    }
+  });
+});

@@ -1,0 +1,562 @@
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createReceiverDependencies, toWebhookRequest } from '../../lambdas/receiver/receiver-dependencies';
+import { receiveWebhook } from '../../lambdas/receiver/webhook-receiver';
+import { PLACEHOLDER_TOKEN, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import {
+  apiGatewayEvent,
+  captureOutput,
+  legacyEvent,
+  legacyVerifyEvent,
+  sign,
+  signedRequest,
+  TEST_TOKEN,
+  vehicleErrorEvent,
+  vehicleStateEvent,
+  verifyEvent,
+} from '../support/builders';
+
+const sqsMock = mockClient(SQSClient);
+const secretsMock = mockClient(SecretsManagerClient);
+
+const CONFIG = {
+  queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks',
+  tokenSecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:smartcar-amt-AbCdEf',
+  maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes,
+};
+
+interface Options {
+  now?: () => number;
+  enqueueTimeoutMs?: number;
+  maxBodyBytes?: number;
+}
+
+/** A receiver with fresh caches, talking to the mocked SQS and Secrets Manager. */
+function createReceiver(options: Options = {}) {
+  const deps = createReceiverDependencies(
+    { ...CONFIG, maxBodyBytes: options.maxBodyBytes ?? CONFIG.maxBodyBytes },
+    {
+      sqs: new SQSClient({ region: 'eu-west-1' }),
+      secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
+      now: options.now,
+      enqueueTimeoutMs: options.enqueueTimeoutMs,
+    },
+  );
+  return async (event: APIGatewayProxyEventV2) => {
+    const response = await receiveWebhook(toWebhookRequest(event), deps);
+    return { ...response, json: JSON.parse(response.body) as Record<string, unknown> };
+  };
+}
+
+function storedToken(value: string) {
+  secretsMock.on(GetSecretValueCommand, { SecretId: CONFIG.tokenSecretId }).resolves({ SecretString: value });
+}
+
+function sentMessages() {
+  return sqsMock.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
+}
+
+beforeEach(() => {
+  sqsMock.reset();
+  secretsMock.reset();
+  storedToken(TEST_TOKEN);
+  sqsMock.on(SendMessageCommand).resolves({ MessageId: 'message-1' });
+});
+
+describe('receiver: VERIFY', () => {
+  it('answers a current VERIFY with 200 and the HMAC of the challenge as JSON', async () => {
+    const receive = createReceiver();
+    const response = await receive(
+      apiGatewayEvent({ body: JSON.stringify(verifyEvent('3a5c8f72-e6d9-4b1a-9f2e-8c7d6a5b4e3f')) }),
+    );
+
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(response.json).toEqual({ challenge: sign('3a5c8f72-e6d9-4b1a-9f2e-8c7d6a5b4e3f') });
+  });
+
+  it('answers a legacy v2.0 verify with the HMAC of payload.challenge', async () => {
+    const receive = createReceiver();
+    const response = await receive(
+      apiGatewayEvent({ body: JSON.stringify(legacyVerifyEvent('legacy-challenge')) }),
+    );
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toEqual({ challenge: sign('legacy-challenge') });
+  });
+
+  it('answers VERIFY without an SC-Signature header and enqueues nothing', async () => {
+    const receive = createReceiver();
+    await receive(apiGatewayEvent({ body: JSON.stringify(verifyEvent()) }));
+
+    expect(sentMessages()).toHaveLength(0);
+  });
+
+  it('answers a VERIFY that API Gateway handed over base64-encoded', async () => {
+    const receive = createReceiver();
+    const body = Buffer.from(JSON.stringify(verifyEvent('abc-123'))).toString('base64');
+    const response = await receive(apiGatewayEvent({ body, isBase64Encoded: true }));
+
+    expect(response.json).toEqual({ challenge: sign('abc-123') });
+  });
+
+  it.each([
+    ['a JSON document', '{"eventId":"x"}'],
+    ['empty', ''],
+    ['longer than 512 characters', 'a'.repeat(513)],
+    ['whitespace', 'abc def'],
+    ['a number', 42],
+    ['null', null],
+  ])('refuses with 400 a challenge that is %s', async (_label, challenge) => {
+    const receive = createReceiver();
+    const response = await receive(apiGatewayEvent({ body: JSON.stringify(verifyEvent(challenge)) }));
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json.error).toBe('INVALID_CHALLENGE');
+    expect(response.json.message).toMatch(/challenge/);
+  });
+
+  it('refuses with 400 a VERIFY without a challenge', async () => {
+    const receive = createReceiver();
+    const response = await receive(apiGatewayEvent({ body: JSON.stringify({ ...verifyEvent(), data: {} }) }));
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json.message).toMatch(/data\.challenge/);
+  });
+
+  it('cannot be used as a signing oracle for forged deliveries', async () => {
+    const receive = createReceiver();
+    const forged = JSON.stringify(vehicleStateEvent({ eventId: 'forged-event' }));
+
+    // 1. Ask the receiver to "verify" the forged body itself: it refuses to sign it.
+    const asChallenge = await receive(apiGatewayEvent({ body: JSON.stringify(verifyEvent(forged)) }));
+    expect(asChallenge.statusCode).toBe(400);
+    expect(JSON.stringify(asChallenge.json)).not.toContain(sign(forged));
+
+    // 2. Use the legacy format for the same request: refused too.
+    const asLegacyChallenge = await receive(
+      apiGatewayEvent({ body: JSON.stringify(legacyVerifyEvent(forged)) }),
+    );
+    expect(asLegacyChallenge.statusCode).toBe(400);
+
+    // 3. Signatures the receiver does hand out are for strings that are never JSON objects, so
+    //    replaying one as a delivery is refused even though the signature itself is genuine.
+    for (const challenge of ['12345', 'true', 'null', 'abc']) {
+      const answer = await receive(apiGatewayEvent({ body: JSON.stringify(verifyEvent(challenge)) }));
+      const replay = await receive(
+        apiGatewayEvent({ body: challenge, headers: { 'sc-signature': String(answer.json.challenge) } }),
+      );
+      expect(replay.statusCode).toBe(400);
+    }
+
+    // 4. The forged delivery without a genuine signature is refused.
+    const attack = await receive(
+      apiGatewayEvent({ body: forged, headers: { 'sc-signature': sign(forged, 'guessed') } }),
+    );
+    expect(attack.statusCode).toBe(401);
+    expect(sentMessages()).toHaveLength(0);
+  });
+});
+
+describe('receiver: token', () => {
+  it('answers 500 and logs the command that stores the token while the secret holds the placeholder', async () => {
+    storedToken(PLACEHOLDER_TOKEN);
+    const receive = createReceiver();
+    const { result, output } = await captureOutput(() =>
+      receive(apiGatewayEvent({ body: JSON.stringify(verifyEvent()) })),
+    );
+
+    expect(result.statusCode).toBe(500);
+    expect(result.json.error).toBe('TOKEN_NOT_CONFIGURED');
+    expect(output).toContain(`aws secretsmanager put-secret-value --secret-id ${CONFIG.tokenSecretId}`);
+  });
+
+  it('answers 500 when the secret is empty', async () => {
+    storedToken('  ');
+    const receive = createReceiver();
+    const response = await receive(signedRequest(vehicleStateEvent()));
+
+    expect(response.statusCode).toBe(500);
+    expect(response.json.error).toBe('TOKEN_NOT_CONFIGURED');
+  });
+
+  it('answers 500 when the secret does not exist', async () => {
+    secretsMock
+      .on(GetSecretValueCommand)
+      .rejects(
+        new ResourceNotFoundException({ message: 'Secrets Manager cannot find the secret', $metadata: {} }),
+      );
+    const receive = createReceiver();
+    const response = await receive(apiGatewayEvent({ body: JSON.stringify(verifyEvent()) }));
+
+    expect(response.statusCode).toBe(500);
+    expect(response.json.error).toBe('TOKEN_NOT_CONFIGURED');
+  });
+
+  it('answers 503 when Secrets Manager cannot be read, so Smartcar retries', async () => {
+    secretsMock
+      .on(GetSecretValueCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    const receive = createReceiver();
+    const response = await receive(signedRequest(vehicleStateEvent()));
+
+    expect(response.statusCode).toBe(503);
+    expect(response.json.error).toBe('TOKEN_UNAVAILABLE');
+    expect(sentMessages()).toHaveLength(0);
+  });
+
+  it('trims whitespace around the stored token', async () => {
+    storedToken(`${TEST_TOKEN}\n`);
+    const receive = createReceiver();
+    const response = await receive(signedRequest(vehicleStateEvent()));
+
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('reads the secret once for many deliveries', async () => {
+    const receive = createReceiver();
+    for (let i = 0; i < 5; i++) await receive(signedRequest(vehicleStateEvent()));
+
+    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
+
+  it('accepts a delivery signed with a rotated token without a redeploy', async () => {
+    const receive = createReceiver();
+    await receive(signedRequest(vehicleStateEvent()));
+    storedToken('rotated-token');
+
+    const response = await receive(signedRequest(vehicleStateEvent(), { token: 'rotated-token' }));
+
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('re-reads the secret at most once per interval however many forged requests arrive', async () => {
+    let clock = 1_000_000;
+    const receive = createReceiver({ now: () => clock });
+    for (let i = 0; i < 20; i++) await receive(signedRequest(vehicleStateEvent(), { token: 'forger' }));
+    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+
+    clock += RECEIVER_DEFAULTS.tokenRefreshAfterMismatchSeconds * 1000;
+    for (let i = 0; i < 20; i++) await receive(signedRequest(vehicleStateEvent(), { token: 'forger' }));
+    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(3);
+  });
+
+  it('picks up a token stored after the placeholder within one refresh interval', async () => {
+    let clock = 1_000_000;
+    storedToken(PLACEHOLDER_TOKEN);
+    const receive = createReceiver({ now: () => clock });
+    expect((await receive(apiGatewayEvent({ body: JSON.stringify(verifyEvent()) }))).statusCode).toBe(500);
+
+    storedToken(TEST_TOKEN);
+    clock += RECEIVER_DEFAULTS.tokenRefreshAfterMismatchSeconds * 1000;
+    const response = await receive(apiGatewayEvent({ body: JSON.stringify(verifyEvent('after-setup')) }));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toEqual({ challenge: sign('after-setup') });
+  });
+});
+
+describe('receiver: signature', () => {
+  it('enqueues a signed delivery byte for byte with eventId, eventType and deliveryId attributes', async () => {
+    const receive = createReceiver();
+    const event = vehicleStateEvent();
+    const body = JSON.stringify(event, null, 2);
+    const response = await receive(signedRequest(body));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toEqual({ status: 'accepted', eventId: event.eventId });
+    expect(sentMessages()).toEqual([
+      {
+        QueueUrl: CONFIG.queueUrl,
+        MessageBody: body,
+        MessageAttributes: {
+          eventId: { DataType: 'String', StringValue: event.eventId },
+          eventType: { DataType: 'String', StringValue: 'VEHICLE_STATE' },
+          deliveryId: { DataType: 'String', StringValue: (event.meta as { deliveryId: string }).deliveryId },
+        },
+      },
+    ]);
+  });
+
+  it('verifies the raw bytes, so escapes and spacing that JSON.stringify would change still pass', async () => {
+    const receive = createReceiver();
+    const body =
+      '{ "eventId" : "e-1", "eventType":"VEHICLE_ERROR", "data": {"note": "caf\\u00e9"}, "n": 1.50 }';
+    const response = await receive(signedRequest(body));
+
+    expect(response.statusCode).toBe(200);
+    expect(sentMessages()[0]?.MessageBody).toBe(body);
+  });
+
+  it.each(['SC-Signature', 'sc-signature', 'SC-SIGNATURE', 'Sc-Signature'])(
+    'finds the signature header written as %s',
+    async (headerName) => {
+      const receive = createReceiver();
+      const response = await receive(signedRequest(vehicleErrorEvent(), { headerName }));
+
+      expect(response.statusCode).toBe(200);
+    },
+  );
+
+  it('verifies and enqueues the decoded body when API Gateway base64-encoded it', async () => {
+    const receive = createReceiver();
+    const body = JSON.stringify(vehicleStateEvent());
+    const response = await receive(signedRequest(body, { base64: true }));
+
+    expect(response.statusCode).toBe(200);
+    expect(sentMessages()[0]?.MessageBody).toBe(body);
+  });
+
+  it('answers 401 when SC-Signature is missing', async () => {
+    const receive = createReceiver();
+    const response = await receive(apiGatewayEvent({ body: JSON.stringify(vehicleStateEvent()) }));
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json.error).toBe('SIGNATURE_MISSING');
+    expect(sentMessages()).toHaveLength(0);
+  });
+
+  it('answers 401 when SC-Signature was made with another token', async () => {
+    const receive = createReceiver();
+    const response = await receive(signedRequest(vehicleStateEvent(), { token: 'not-the-token' }));
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json.error).toBe('SIGNATURE_MISMATCH');
+    expect(response.json.message).toMatch(/Application Management Token/);
+    expect(sentMessages()).toHaveLength(0);
+  });
+
+  it('answers 401 when the body was changed after signing', async () => {
+    const receive = createReceiver();
+    const request = signedRequest(vehicleStateEvent());
+    request.body = `${request.body} `;
+    const response = await receive(request);
+
+    expect(response.statusCode).toBe(401);
+  });
+
+  it.each([
+    ['short', 'abc123'],
+    ['non-hex', 'z'.repeat(64)],
+    ['too long', 'a'.repeat(128)],
+  ])('answers 401, not 500, for a %s signature', async (_label, signature) => {
+    const receive = createReceiver();
+    const response = await receive(
+      apiGatewayEvent({ body: JSON.stringify(vehicleStateEvent()), headers: { 'sc-signature': signature } }),
+    );
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json.error).toBe('SIGNATURE_MALFORMED');
+  });
+
+  it('answers 401 before parsing an unsigned body that is not JSON', async () => {
+    const receive = createReceiver();
+    const response = await receive(apiGatewayEvent({ body: 'not json' }));
+
+    expect(response.statusCode).toBe(401);
+  });
+});
+
+describe('receiver: payload', () => {
+  it.each([
+    ['not JSON', 'eventId=1&eventType=VEHICLE_STATE'],
+    ['an empty body', ''],
+    ['a JSON array', '[{"eventId":"1","eventType":"VEHICLE_STATE"}]'],
+    ['a JSON string', '"hello"'],
+    ['null', 'null'],
+  ])('answers 400 to a signed body that is %s', async (_label, body) => {
+    const receive = createReceiver();
+    const response = await receive(signedRequest(body));
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json.error).toBe('INVALID_PAYLOAD');
+    expect(sentMessages()).toHaveLength(0);
+  });
+
+  it('answers 400 naming the fields when a signed object is no Smartcar envelope', async () => {
+    const receive = createReceiver();
+    const response = await receive(signedRequest({ hello: 'world' }));
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json.message).toMatch(/eventId and eventType .* eventName/);
+  });
+
+  it.each([
+    ['eventId is a number', { eventId: 42 }, /eventId/],
+    ['eventId is empty', { eventId: '' }, /eventId/],
+    ['eventType is missing', { eventType: undefined }, /eventType/],
+    ['eventType is an object', { eventType: {} }, /eventType/],
+  ])('answers 400 when %s', async (_label, override, message) => {
+    const receive = createReceiver();
+    const response = await receive(signedRequest(vehicleStateEvent(override)));
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json.message).toMatch(message);
+  });
+
+  it('answers 400 when legacy eventName is not a string', async () => {
+    const receive = createReceiver();
+    const response = await receive(signedRequest(legacyEvent({ eventName: 7 })));
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json.message).toMatch(/eventName/);
+  });
+
+  it('answers 400 to a signed body that is not valid UTF-8', async () => {
+    const receive = createReceiver();
+    const bytes = Buffer.concat([
+      Buffer.from('{"eventId":"1","eventType":"VEHICLE_STATE","x":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}'),
+    ]);
+    const response = await receive(
+      apiGatewayEvent({
+        body: bytes.toString('base64'),
+        isBase64Encoded: true,
+        headers: { 'sc-signature': sign(bytes) },
+      }),
+    );
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json.message).toMatch(/UTF-8/);
+  });
+
+  it('answers 400 to a signed body with characters SQS cannot store', async () => {
+    const receive = createReceiver();
+    const response = await receive(signedRequest(vehicleStateEvent({ note: '\uFFFF' })));
+
+    expect(response.statusCode).toBe(400);
+    expect(sentMessages()).toHaveLength(0);
+  });
+
+  it('accepts and enqueues a legacy v2.0 eventBased delivery keyed by payload.eventId', async () => {
+    const receive = createReceiver();
+    const event = legacyEvent();
+    const response = await receive(signedRequest(event));
+
+    expect(response.statusCode).toBe(200);
+    expect(sentMessages()[0]?.MessageAttributes).toEqual({
+      eventId: { DataType: 'String', StringValue: (event.payload as { eventId: string }).eventId },
+      eventType: { DataType: 'String', StringValue: 'eventBased' },
+    });
+  });
+
+  it('keys a legacy delivery without payload.eventId by the SHA-256 of its body', async () => {
+    const receive = createReceiver();
+    const body = JSON.stringify(legacyEvent({ eventName: 'schedule', payload: { vehicles: [] } }));
+    await receive(signedRequest(body));
+
+    expect(sentMessages()[0]?.MessageAttributes?.eventId?.StringValue).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('answers 413 to a body over the limit without reading the token', async () => {
+    const receive = createReceiver({ maxBodyBytes: 1000 });
+    const response = await receive(signedRequest(vehicleStateEvent({ padding: 'x'.repeat(1000) })));
+
+    expect(response.statusCode).toBe(413);
+    expect(response.json.message).toMatch(/limit is 1000 bytes/);
+    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('measures a base64 body by its decoded size', async () => {
+    const body = JSON.stringify(vehicleStateEvent());
+    const receive = createReceiver({ maxBodyBytes: Buffer.byteLength(body) });
+    const response = await receive(signedRequest(body, { base64: true }));
+
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('accepts a 50 KB delivery, Smartcar\u2019s maximum, with the default limit', async () => {
+    const receive = createReceiver();
+    const response = await receive(signedRequest(vehicleStateEvent({ padding: 'x'.repeat(50_000) })));
+
+    expect(response.statusCode).toBe(200);
+  });
+});
+
+describe('receiver: persistence', () => {
+  it('answers 503, never 2xx, when SQS refuses the message', async () => {
+    sqsMock
+      .on(SendMessageCommand)
+      .rejects(Object.assign(new Error('throttled'), { name: 'RequestThrottled' }));
+    const receive = createReceiver();
+    const response = await receive(signedRequest(vehicleStateEvent()));
+
+    expect(response.statusCode).toBe(503);
+    expect(response.json.error).toBe('ENQUEUE_FAILED');
+  });
+
+  it('answers 503 within its deadline when SQS never answers', async () => {
+    sqsMock.on(SendMessageCommand).callsFake(() => new Promise(() => undefined));
+    const receive = createReceiver({ enqueueTimeoutMs: 100 });
+    const response = await receive(signedRequest(vehicleStateEvent()));
+
+    expect(response.statusCode).toBe(503);
+  });
+});
+
+describe('receiver: routes', () => {
+  it('answers GET (the /health route) with 200 without touching the secret or the queue', async () => {
+    const receive = createReceiver();
+    const response = await receive(apiGatewayEvent({ method: 'GET', path: '/health' }));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toEqual({ status: 'ok' });
+    expect(secretsMock.calls()).toHaveLength(0);
+  });
+
+  it.each(['PUT', 'DELETE', 'PATCH'])('answers 405 to %s', async (method) => {
+    const receive = createReceiver();
+    const response = await receive(apiGatewayEvent({ method, body: '{}' }));
+
+    expect(response.statusCode).toBe(405);
+  });
+});
+
+describe('receiver: logs', () => {
+  it('logs eventId, eventType, deliveryId and vehicleId of an enqueued delivery', async () => {
+    const receive = createReceiver();
+    const event = vehicleStateEvent();
+    const { output } = await captureOutput(() => receive(signedRequest(event)));
+    const line = JSON.parse(output.split('\n').find((l) => l.includes('Delivery enqueued')) ?? '{}');
+
+    expect(line).toMatchObject({
+      eventId: event.eventId,
+      eventType: 'VEHICLE_STATE',
+      deliveryId: (event.meta as { deliveryId: string }).deliveryId,
+      vehicleId: (event.data as { vehicle: { id: string } }).vehicle.id,
+    });
+  });
+
+  it('never logs the token, signatures, the body, VINs or locations', async () => {
+    const receive = createReceiver();
+    const event = vehicleStateEvent();
+    const body = JSON.stringify(event);
+    const { output } = await captureOutput(async () => {
+      await receive(apiGatewayEvent({ body: JSON.stringify(verifyEvent('log-check')) }));
+      await receive(signedRequest(body));
+      await receive(signedRequest(body, { token: 'wrong' }));
+      sqsMock.on(SendMessageCommand).rejects(new Error('down'));
+      await receive(signedRequest(body));
+    });
+
+    expect(output).toContain('Delivery enqueued');
+    for (const secret of [
+      TEST_TOKEN,
+      sign(body),
+      sign(body, 'wrong'),
+      sign('log-check'),
+      '5YJ3E1EA7KF000316',
+      '61.1111',
+      body,
+    ]) {
+      expect(output).not.toContain(secret);
+    }
+  });
+});
