@@ -1,6 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ENQUEUE_DEFAULTS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import type { ReceiverConfig } from '../shared/config';
@@ -25,15 +25,7 @@ export function createReceiverDependencies(
   config: ReceiverConfig,
   overrides: ReceiverOverrides = {},
 ): ReceiverDependencies {
-  const sqs =
-    overrides.sqs ??
-    new SQSClient({
-      maxAttempts: ENQUEUE_DEFAULTS.maxAttempts,
-      requestHandler: {
-        connectionTimeout: ENQUEUE_DEFAULTS.connectionTimeoutMs,
-        requestTimeout: ENQUEUE_DEFAULTS.requestTimeoutMs,
-      },
-    });
+  const sqs = overrides.sqs ?? createEnqueueClient();
   return {
     logger,
     maxBodyBytes: config.maxBodyBytes,
@@ -52,6 +44,20 @@ export function createReceiverDependencies(
       totalTimeoutMs: overrides.enqueueTimeoutMs ?? ENQUEUE_DEFAULTS.totalTimeoutMs,
     }),
   };
+}
+
+/** The receiver's SQS client: every attempt and the retry count bounded by ENQUEUE_DEFAULTS. */
+export function createEnqueueClient(config: SQSClientConfig = {}): SQSClient {
+  return new SQSClient({
+    maxAttempts: ENQUEUE_DEFAULTS.maxAttempts,
+    requestHandler: {
+      connectionTimeout: ENQUEUE_DEFAULTS.connectionTimeoutMs,
+      requestTimeout: ENQUEUE_DEFAULTS.requestTimeoutMs,
+      // Without it the SDK only warns when requestTimeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
+    },
+    ...config,
+  });
 }
 
 /** The parts of an HTTP API (payload format 2.0) event the receiver reads. */

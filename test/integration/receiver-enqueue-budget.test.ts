@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { createReceiverDependencies, toWebhookRequest } from '../../lambdas/receiver/receiver-dependencies';
+import {
+  createEnqueueClient,
+  createReceiverDependencies,
+  toWebhookRequest,
+} from '../../lambdas/receiver/receiver-dependencies';
 import type { ReceiverDependencies } from '../../lambdas/receiver/webhook-receiver';
 import { receiveWebhook } from '../../lambdas/receiver/webhook-receiver';
 import { ENQUEUE_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
@@ -31,15 +34,10 @@ async function fakeSqs(respond: (req: IncomingMessage, res: ServerResponse) => v
 
 /** The production SQS client settings, pointed at the fake. */
 function receiverAgainst(endpoint: string): ReceiverDependencies {
-  const sqs = new SQSClient({
+  const sqs = createEnqueueClient({
     region: 'eu-west-1',
     endpoint,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: ENQUEUE_DEFAULTS.maxAttempts,
-    requestHandler: {
-      connectionTimeout: ENQUEUE_DEFAULTS.connectionTimeoutMs,
-      requestTimeout: ENQUEUE_DEFAULTS.requestTimeoutMs,
-    },
   });
   const deps = createReceiverDependencies(
     { queueUrl: `${endpoint}/123456789012/webhooks`, tokenSecretId: 'amt', maxBodyBytes: 256_000 },
