@@ -1,0 +1,79 @@
+import { CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { SmartcarWebhooks, type SmartcarWebhooksProps } from './smartcar-webhooks';
+
+/** Properties of {@link SmartcarWebhooksStack}. */
+export interface SmartcarWebhooksStackProps extends StackProps {
+  /**
+   * Settings of the webhook pattern.
+   * @default - the construct's defaults
+   */
+  readonly webhooks?: SmartcarWebhooksProps;
+  /**
+   * Complete ARN (with the six-character suffix Secrets Manager appends) of an existing secret that
+   * holds the Application Management Token. A prop of the stack rather than of `webhooks` because
+   * importing a secret needs a scope inside this stack. Cannot be combined with `webhooks.tokenSecret`.
+   * @default - use `webhooks.tokenSecret`, or let the construct create a placeholder secret
+   */
+  readonly tokenSecretArn?: string;
+}
+
+/** One stack holding {@link SmartcarWebhooks}, with the outputs needed to finish the setup. */
+export class SmartcarWebhooksStack extends Stack {
+  /** The webhook pattern this stack deploys. */
+  readonly webhooks: SmartcarWebhooks;
+
+  constructor(scope: Construct, id: string, props: SmartcarWebhooksStackProps = {}) {
+    super(scope, id, props);
+    this.webhooks = new SmartcarWebhooks(this, 'Webhooks', {
+      ...props.webhooks,
+      tokenSecret: this.importTokenSecret(props) ?? props.webhooks?.tokenSecret,
+    });
+
+    new CfnOutput(this, 'WebhookUrl', {
+      value: this.webhooks.webhookUrl,
+      description: 'Paste into the Smartcar Dashboard as the webhook callback URI.',
+    });
+    new CfnOutput(this, 'TokenSecretName', {
+      value: this.webhooks.tokenSecret.secretName,
+      description:
+        'Store your Application Management Token here before verifying the webhook: ' +
+        'aws secretsmanager put-secret-value --secret-id <this value> --secret-string <token>',
+    });
+    new CfnOutput(this, 'QueueName', {
+      value: this.webhooks.queue.queueName,
+      description: 'Queue of verified deliveries; its age metric shows whether processing keeps up.',
+    });
+    new CfnOutput(this, 'DeadLetterQueueName', {
+      value: this.webhooks.deadLetterQueue.queueName,
+      description:
+        'Deliveries that failed processing; inspect them, fix the cause, then "Start DLQ redrive" in the SQS console.',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.webhooks.alarmTopic.topicArn,
+      description:
+        'Subscribe to this SNS topic (email, chat, pager) to hear about dead-lettered or stuck deliveries.',
+    });
+  }
+
+  private importTokenSecret(props: SmartcarWebhooksStackProps): secretsmanager.ISecret | undefined {
+    const arn = props.tokenSecretArn;
+    if (arn === undefined) return undefined;
+    if (props.webhooks?.tokenSecret !== undefined) {
+      throw new Error('Pass either tokenSecretArn or webhooks.tokenSecret, not both.');
+    }
+    // A partial ARN would force a `-??????` wildcard into the receiver's IAM policy.
+    if (
+      !Token.isUnresolved(arn) &&
+      !/^arn:[^:]+:secretsmanager:[^:]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/.test(arn)
+    ) {
+      throw new Error(
+        `tokenSecretArn must be a secret's complete ARN, ending in the six characters Secrets Manager ` +
+          `appends (…:secret:my-token-AbCdEf); got "${arn}". Find it with ` +
+          '`aws secretsmanager describe-secret --secret-id <name> --query ARN`.',
+      );
+    }
+    return secretsmanager.Secret.fromSecretCompleteArn(this, 'ImportedTokenSecret', arn);
+  }
+}

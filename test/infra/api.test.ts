@@ -1,0 +1,98 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { API_DEFAULTS, ROUTES } from '../../lib/smartcar-webhooks-defaults';
+import { arnOf, propertiesOf, ref, synthWebhooks } from './synth';
+
+describe('HTTP API', () => {
+  const { webhooks, template } = synthWebhooks();
+  const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+  const routeKeys = routes.map((route) => route.Properties.RouteKey);
+
+  it('is an HTTP API without the automatic default stage', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+  });
+
+  it('routes only POST on the webhook path and GET /health', () => {
+    expect(routeKeys.sort()).toEqual([`GET ${ROUTES.healthPath}`, `POST ${ROUTES.webhookPath}`]);
+  });
+
+  it('has no catch-all route: no ANY, no {proxy+}, no $default', () => {
+    for (const key of routeKeys) {
+      expect(key).not.toMatch(/^ANY |\{proxy\+\}|^\$default$/);
+    }
+  });
+
+  it('sends both routes to the receiver with payload format 2.0', () => {
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    expect(Object.values(integrations)).toEqual([
+      expect.objectContaining({
+        Properties: expect.objectContaining({
+          ApiId: ref(webhooks.api),
+          IntegrationType: 'AWS_PROXY',
+          IntegrationUri: arnOf(webhooks.receiver),
+          PayloadFormatVersion: '2.0',
+        }),
+      }),
+    ]);
+    const target = { 'Fn::Join': ['', ['integrations/', { Ref: Object.keys(integrations)[0] }]] };
+    for (const route of routes) expect(route.Properties.Target).toEqual(target);
+  });
+
+  it.each([ROUTES.webhookPath, ROUTES.healthPath])(
+    'lets API Gateway invoke the receiver through %s',
+    (path) => {
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+        FunctionName: arnOf(webhooks.receiver),
+        SourceArn: { 'Fn::Join': ['', Match.arrayWith([ref(webhooks.api), `/*/*${path}`])] },
+      });
+    },
+  );
+
+  it('grants API Gateway no other way to invoke the receiver', () => {
+    template.resourceCountIs('AWS::Lambda::Permission', 2);
+  });
+
+  it('deploys one auto-deployed $default stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      ApiId: ref(webhooks.api),
+      StageName: '$default',
+      AutoDeploy: true,
+    });
+  });
+
+  it('throttles the stage with the default rate and burst limits', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: API_DEFAULTS.throttleRateLimit,
+        ThrottlingBurstLimit: API_DEFAULTS.throttleBurstLimit,
+      },
+    });
+  });
+
+  it('writes JSON access logs with the fields needed to trace a delivery', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: {
+        DestinationArn: arnOf(webhooks.accessLogGroup),
+        Format: Match.serializedJson(
+          Match.objectLike({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            integrationLatency: '$context.integrationLatency',
+          }),
+        ),
+      },
+    });
+  });
+
+  it('keeps access logs for 30 days', () => {
+    expect(propertiesOf(template, webhooks.accessLogGroup)).toMatchObject({
+      RetentionInDays: 30,
+    });
+  });
+});

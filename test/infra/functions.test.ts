@@ -1,0 +1,100 @@
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  ENV_VARS,
+  IDEMPOTENCY_DEFAULTS,
+  PLACEHOLDER_TOKEN,
+  PROCESSOR_DEFAULTS,
+  RECEIVER_DEFAULTS,
+} from '../../lib/smartcar-webhooks-defaults';
+import { arnOf, propertiesOf, ref, roleOf, synthWebhooks } from './synth';
+
+const { webhooks, template } = synthWebhooks();
+
+interface FunctionProperties {
+  Runtime: string;
+  Architectures: string[];
+  MemorySize: number;
+  Timeout: number;
+  Role: unknown;
+  LoggingConfig: { LogGroup: unknown };
+  Environment: { Variables: Record<string, unknown> };
+}
+
+const propertiesOfFunction = (fn: NodejsFunction) =>
+  propertiesOf(template, fn) as unknown as FunctionProperties;
+const receiver = propertiesOfFunction(webhooks.receiver);
+const processor = propertiesOfFunction(webhooks.processor);
+const functions = [
+  ['receiver', webhooks.receiver, receiver],
+  ['processor', webhooks.processor, processor],
+] as const;
+
+describe.each(functions)('%s function', (_name, fn, properties) => {
+  it('runs on Node.js 24 on arm64', () => {
+    expect(properties.Runtime).toBe('nodejs24.x');
+    expect(properties.Architectures).toEqual(['arm64']);
+  });
+
+  it('uses its own role', () => {
+    expect(properties.Role).toEqual(arnOf(roleOf(fn)));
+  });
+
+  it('logs to its own log group, kept for one month', () => {
+    const logGroup = fn.logGroup;
+    expect(properties.LoggingConfig.LogGroup).toEqual(ref(logGroup));
+    expect(propertiesOf(template, logGroup)).toMatchObject({ RetentionInDays: 30 });
+  });
+
+  it('turns on source maps for readable stack traces', () => {
+    expect(properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+  });
+
+  it('has no environment value that contains the token placeholder', () => {
+    for (const value of Object.values(properties.Environment.Variables)) {
+      expect(JSON.stringify(value)).not.toContain(PLACEHOLDER_TOKEN);
+    }
+  });
+});
+
+describe('receiver function', () => {
+  it('has the default memory and timeout', () => {
+    expect(receiver.MemorySize).toBe(RECEIVER_DEFAULTS.memorySizeMb);
+    expect(receiver.Timeout).toBe(RECEIVER_DEFAULTS.timeoutSeconds);
+  });
+
+  it('is told the queue URL, the secret ARN, the body limit and its service name', () => {
+    expect(receiver.Environment.Variables).toEqual({
+      [ENV_VARS.queueUrl]: ref(webhooks.queue),
+      [ENV_VARS.tokenSecretId]: ref(webhooks.tokenSecret),
+      [ENV_VARS.maxBodyBytes]: String(RECEIVER_DEFAULTS.maxBodyBytes),
+      [ENV_VARS.serviceName]: 'smartcar-webhook-receiver',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+});
+
+describe('processor function', () => {
+  it('has the default memory and timeout', () => {
+    expect(processor.MemorySize).toBe(PROCESSOR_DEFAULTS.memorySizeMb);
+    expect(processor.Timeout).toBe(PROCESSOR_DEFAULTS.timeoutSeconds);
+  });
+
+  it('is told the idempotency table, the record expiry and its service name', () => {
+    expect(processor.Environment.Variables).toEqual({
+      [ENV_VARS.idempotencyTableName]: ref(webhooks.idempotencyTable),
+      [ENV_VARS.idempotencyExpirySeconds]: String(IDEMPOTENCY_DEFAULTS.expirySeconds),
+      [ENV_VARS.serviceName]: 'smartcar-webhook-processor',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('consumes the queue in batches of 10 and reports failed records one by one', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf(webhooks.queue),
+      FunctionName: ref(webhooks.processor),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+});

@@ -1,0 +1,60 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { ROUTES } from '../../lib/smartcar-webhooks-defaults';
+import { ref, synthStack } from './synth';
+
+describe('stack outputs', () => {
+  const { stack, webhooks, template } = synthStack();
+
+  it('give the full webhook URL: the stage URL joined to the path with one slash', () => {
+    template.hasOutput('WebhookUrl', {
+      Value: {
+        'Fn::Join': [
+          '',
+          [
+            'https://',
+            ref(webhooks.api),
+            '.execute-api.',
+            { Ref: 'AWS::Region' },
+            '.',
+            { Ref: 'AWS::URLSuffix' },
+            ROUTES.webhookPath,
+          ],
+        ],
+      },
+    });
+  });
+
+  it('expose the same URL as the construct', () => {
+    expect(template.toJSON().Outputs.WebhookUrl.Value).toEqual(stack.resolve(webhooks.webhookUrl));
+  });
+
+  it('name the token secret', () => {
+    template.hasOutput('TokenSecretName', { Value: stack.resolve(webhooks.tokenSecret.secretName) });
+  });
+
+  it('name the queue', () => {
+    template.hasOutput('QueueName', { Value: stack.resolve(webhooks.queue.queueName) });
+  });
+
+  it('name the dead-letter queue', () => {
+    template.hasOutput('DeadLetterQueueName', { Value: stack.resolve(webhooks.deadLetterQueue.queueName) });
+  });
+
+  it('give the alarm topic ARN', () => {
+    template.hasOutput('AlarmTopicArn', { Value: ref(webhooks.alarmTopic) });
+  });
+
+  it.each(['WebhookUrl', 'TokenSecretName', 'QueueName', 'DeadLetterQueueName', 'AlarmTopicArn'])(
+    'describe what to do with %s',
+    (name) => {
+      template.hasOutput(name, { Description: Match.stringLikeRegexp('.{20,}') });
+    },
+  );
+
+  it('name an imported secret by the name in its ARN', () => {
+    const imported = synthStack({
+      tokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:smartcar-token-AbCdEf',
+    });
+    imported.template.hasOutput('TokenSecretName', { Value: 'smartcar-token' });
+  });
+});

@@ -1,0 +1,121 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { SmartcarWebhooksProps } from '../../lib/smartcar-webhooks';
+import { ENV_VARS } from '../../lib/smartcar-webhooks-defaults';
+import { logicalId, propertiesOf, synthWebhooks } from './synth';
+
+describe('props override the defaults', () => {
+  it('maxReceiveCount sets the redrive policy', () => {
+    const { webhooks, template } = synthWebhooks({ maxReceiveCount: 5 });
+    expect(propertiesOf(template, webhooks.queue)).toMatchObject({ RedrivePolicy: { maxReceiveCount: 5 } });
+  });
+
+  it('batchSize sets the event source batch size', () => {
+    const { template } = synthWebhooks({ batchSize: 5 });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 5 });
+  });
+
+  it('webhookPath sets the POST route', () => {
+    const { template } = synthWebhooks({ webhookPath: '/hooks/smartcar-v2' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /hooks/smartcar-v2' });
+  });
+
+  it('webhookPath ends the webhook URL', () => {
+    const { stack, webhooks } = synthWebhooks({ webhookPath: '/hooks/smartcar-v2' });
+    const [, parts] = stack.resolve(webhooks.webhookUrl)['Fn::Join'];
+    expect(parts.at(-1)).toBe('/hooks/smartcar-v2');
+  });
+
+  it('processorTimeout sets the function timeout and six times it the visibility timeout', () => {
+    const { webhooks, template } = synthWebhooks({ processorTimeout: Duration.minutes(1) });
+    expect(propertiesOf(template, webhooks.processor)).toMatchObject({ Timeout: 60 });
+    expect(propertiesOf(template, webhooks.queue)).toMatchObject({ VisibilityTimeout: 360 });
+  });
+
+  it('receiverTimeout sets the receiver timeout', () => {
+    const { webhooks, template } = synthWebhooks({ receiverTimeout: Duration.seconds(5) });
+    expect(propertiesOf(template, webhooks.receiver)).toMatchObject({ Timeout: 5 });
+  });
+
+  it('maxBodyBytes reaches the receiver', () => {
+    const { webhooks, template } = synthWebhooks({ maxBodyBytes: 100_000 });
+    expect(propertiesOf(template, webhooks.receiver)).toMatchObject({
+      Environment: { Variables: { [ENV_VARS.maxBodyBytes]: '100000' } },
+    });
+  });
+
+  it('idempotencyExpiry reaches the processor in seconds', () => {
+    const { webhooks, template } = synthWebhooks({ idempotencyExpiry: Duration.days(10) });
+    expect(propertiesOf(template, webhooks.processor)).toMatchObject({
+      Environment: { Variables: { [ENV_VARS.idempotencyExpirySeconds]: '864000' } },
+    });
+  });
+
+  it('throttle sets the stage limits', () => {
+    const { template } = synthWebhooks({ throttle: { rateLimit: 10, burstLimit: 20 } });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+    });
+  });
+
+  it('queueAgeAlarmThreshold sets the age alarm threshold in seconds', () => {
+    const { webhooks, template } = synthWebhooks({ queueAgeAlarmThreshold: Duration.minutes(5) });
+    expect(propertiesOf(template, webhooks.queueAgeAlarm)).toMatchObject({ Threshold: 300 });
+  });
+
+  it('removalPolicy applies to the table and all three log groups', () => {
+    const { webhooks, template } = synthWebhooks({ removalPolicy: RemovalPolicy.DESTROY });
+    const resources = template.toJSON().Resources;
+    for (const construct of [
+      webhooks.idempotencyTable,
+      webhooks.accessLogGroup,
+      webhooks.receiver.logGroup,
+      webhooks.processor.logGroup,
+    ]) {
+      expect(resources[logicalId(construct)]).toMatchObject({ DeletionPolicy: 'Delete' });
+    }
+  });
+
+  it('retains the log groups by default', () => {
+    const { webhooks, template } = synthWebhooks();
+    const resources = template.toJSON().Resources;
+    for (const logGroup of [
+      webhooks.accessLogGroup,
+      webhooks.receiver.logGroup,
+      webhooks.processor.logGroup,
+    ]) {
+      expect(resources[logicalId(logGroup)]).toMatchObject({ DeletionPolicy: 'Retain' });
+    }
+  });
+});
+
+describe('invalid props fail at synth with a clear message', () => {
+  it.each<[string, SmartcarWebhooksProps, RegExp]>([
+    [
+      'a webhookPath without a leading slash',
+      { webhookPath: 'webhooks' },
+      /webhookPath must be .*starting with "\/"/,
+    ],
+    [
+      'a webhookPath with a parameter',
+      { webhookPath: '/cars/{vin}' },
+      /webhookPath must be .*without "\{\.\.\.\}"/,
+    ],
+    ['a batchSize of 0', { batchSize: 0 }, /batchSize must be an integer from 1 to 10 .*got 0/],
+    ['a batchSize of 11', { batchSize: 11 }, /batchSize must be an integer from 1 to 10 .*got 11/],
+    ['a fractional batchSize', { batchSize: 2.5 }, /batchSize must be an integer/],
+    ['a maxBodyBytes of 0', { maxBodyBytes: 0 }, /maxBodyBytes must be an integer from 1 to 256000/],
+    [
+      'a maxBodyBytes that leaves no room for the message attributes',
+      { maxBodyBytes: 256_001 },
+      /maxBodyBytes must be .*SQS message/,
+    ],
+    ['a maxReceiveCount of 0', { maxReceiveCount: 0 }, /maxReceiveCount must be an integer from 1 to 1000/],
+    [
+      'a receiverTimeout above 30 s',
+      { receiverTimeout: Duration.seconds(31) },
+      /receiverTimeout must be at most 30 seconds/,
+    ],
+  ])('rejects %s', (_case, props, message) => {
+    expect(() => synthWebhooks(props)).toThrow(message);
+  });
+});

@@ -1,0 +1,65 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { PROCESSOR_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { arnOf, propertiesOf, ref, synthWebhooks } from './synth';
+
+const { webhooks, template } = synthWebhooks();
+const queues = [
+  ['queue', webhooks.queue],
+  ['dead-letter queue', webhooks.deadLetterQueue],
+] as const;
+const fourteenDaysInSeconds = 1_209_600;
+
+describe.each(queues)('%s', (_name, queue) => {
+  it('is encrypted with SQS-managed keys', () => {
+    expect(propertiesOf(template, queue)).toMatchObject({ SqsManagedSseEnabled: true });
+  });
+
+  it('is a standard queue', () => {
+    expect(propertiesOf(template, queue).FifoQueue).toBeUndefined();
+  });
+
+  it('denies every request not made over TLS', () => {
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [ref(queue)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Principal: { AWS: '*' },
+            Resource: arnOf(queue),
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('queue', () => {
+  it('hides a received delivery for six times the processor timeout', () => {
+    expect(propertiesOf(template, webhooks.queue)).toMatchObject({
+      VisibilityTimeout: PROCESSOR_DEFAULTS.timeoutSeconds * 6,
+    });
+  });
+
+  it('moves a delivery to the dead-letter queue after 3 receives', () => {
+    expect(propertiesOf(template, webhooks.queue)).toMatchObject({
+      RedrivePolicy: { deadLetterTargetArn: arnOf(webhooks.deadLetterQueue), maxReceiveCount: 3 },
+    });
+  });
+});
+
+describe('dead-letter queue', () => {
+  it('keeps failed deliveries for 14 days', () => {
+    expect(propertiesOf(template, webhooks.deadLetterQueue)).toMatchObject({
+      MessageRetentionPeriod: fourteenDaysInSeconds,
+    });
+  });
+
+  it('allows any queue to redrive from it, so the console can move deliveries back', () => {
+    expect(propertiesOf(template, webhooks.deadLetterQueue)).toMatchObject({
+      RedriveAllowPolicy: { redrivePermission: 'allowAll' },
+    });
+  });
+});

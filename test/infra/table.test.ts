@@ -1,0 +1,37 @@
+import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { logicalId, propertiesOf, synthWebhooks } from './synth';
+
+describe('idempotency table', () => {
+  const { webhooks, template } = synthWebhooks();
+  const table = propertiesOf(template, webhooks.idempotencyTable);
+
+  it('is keyed by the string attribute the Powertools persistence layer writes', () => {
+    expect(table).toMatchObject({
+      KeySchema: [{ AttributeName: IDEMPOTENCY_DEFAULTS.partitionKey, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_DEFAULTS.partitionKey, AttributeType: 'S' }],
+    });
+  });
+
+  it('bills per request', () => {
+    expect(table).toMatchObject({ BillingMode: 'PAY_PER_REQUEST' });
+  });
+
+  it('expires records by TTL on the expiry attribute', () => {
+    expect(table).toMatchObject({
+      TimeToLiveSpecification: { AttributeName: IDEMPOTENCY_DEFAULTS.expiryAttribute, Enabled: true },
+    });
+  });
+
+  it('has point-in-time recovery', () => {
+    expect(table).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+  });
+
+  it('is encrypted with the AWS-managed key', () => {
+    expect(table).toMatchObject({ SSESpecification: { SSEEnabled: true } });
+  });
+
+  it('is retained when removed from the stack', () => {
+    const resource = template.toJSON().Resources[logicalId(webhooks.idempotencyTable)];
+    expect(resource).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
