@@ -1,0 +1,563 @@
+import { createHash } from 'node:crypto';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { eventHandlers as defaultEventHandlers } from '../../lambdas/app';
+import type { EventHandlers } from '../../lambdas/processor/event-handlers';
+import { createEventProcessor, OUTCOMES } from '../../lambdas/processor/event-processor';
+import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import {
+  captureOutput,
+  lambdaContext,
+  legacyEvent,
+  legacyVerifyEvent,
+  sqsRecord,
+  vehicleErrorEvent,
+  vehicleStateEvent,
+  verifyEvent,
+} from '../support/builders';
+
+const TABLE_NAME = 'smartcar-idempotency-test';
+const VIN = '5YJ3E1EA7KF000316';
+const LATITUDE = '61.1111';
+
+const dynamodb = mockClient(DynamoDBClient);
+
+type MockedHandlers = { [K in keyof EventHandlers]: jest.Mock<Promise<void>, Parameters<EventHandlers[K]>> };
+
+function fakeHandlers(): MockedHandlers {
+  return {
+    onVehicleState: jest.fn<Promise<void>, Parameters<EventHandlers['onVehicleState']>>(
+      async () => undefined,
+    ),
+    onVehicleError: jest.fn<Promise<void>, Parameters<EventHandlers['onVehicleError']>>(
+      async () => undefined,
+    ),
+    onLegacyEvent: jest.fn<Promise<void>, Parameters<EventHandlers['onLegacyEvent']>>(async () => undefined),
+  };
+}
+
+/** createEventProcessor wired exactly as lambdas/processor/index.ts wires it, over the mocked client. */
+function createProcessor(handlers: EventHandlers = fakeHandlers()) {
+  const logger = new Logger({ serviceName: 'smartcar-processor-test' });
+  const eventProcessor = createEventProcessor({
+    handlers,
+    logger,
+    expirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: TABLE_NAME,
+      keyAttr: IDEMPOTENCY_DEFAULTS.partitionKey,
+      expiryAttr: IDEMPOTENCY_DEFAULTS.expiryAttribute,
+      awsSdkV3Client: new DynamoDBClient({ region: 'us-east-1' }),
+    }),
+  });
+  const batch = new BatchProcessor(EventType.SQS);
+  const context = lambdaContext();
+  eventProcessor.registerLambdaContext(context);
+  return {
+    /** One record, with its outcome. */
+    recordHandler: eventProcessor.recordHandler,
+    /** One invocation, as the Lambda entry runs it. */
+    processBatch: (records: SQSRecord[]): Promise<SQSBatchResponse> =>
+      processPartialResponse({ Records: records }, eventProcessor.recordHandler, batch, {
+        context,
+        throwOnFullBatchFailure: false,
+      }),
+  };
+}
+
+function recordOf(event: Record<string, unknown>, options: { receiveCount?: number } = {}): SQSRecord {
+  return sqsRecord(JSON.stringify(event), options);
+}
+
+/** The idempotency key of every conditional PutItem sent so far, in order. */
+function keysWritten(): string[] {
+  return dynamodb.commandCalls(PutItemCommand).map((call) => {
+    const key = call.args[0].input.Item?.[IDEMPOTENCY_DEFAULTS.partitionKey]?.S;
+    if (key === undefined) throw new Error('PutItem without a string partition key');
+    return key;
+  });
+}
+
+/** A COMPLETED idempotency item, as DynamoDB stores it for a processed event. */
+function completedItem(key: string): Record<string, AttributeValue> {
+  return {
+    [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: key },
+    [IDEMPOTENCY_DEFAULTS.expiryAttribute]: { N: String(Math.round(Date.now() / 1000) + 3600) },
+    status: { S: 'COMPLETED' },
+    data: { M: { outcome: { S: OUTCOMES.processed } } },
+  };
+}
+
+function conditionalCheckFailed(item?: Record<string, AttributeValue>): ConditionalCheckFailedException {
+  return new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: { httpStatusCode: 400 },
+    Item: item,
+  });
+}
+
+/** Powertools log lines are JSON objects, one a line. */
+function logLines(output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+beforeEach(() => {
+  dynamodb.reset();
+  dynamodb.on(PutItemCommand).resolves({});
+  dynamodb.on(UpdateItemCommand).resolves({});
+  dynamodb.on(DeleteItemCommand).resolves({});
+  dynamodb.on(GetItemCommand).resolves({});
+});
+
+afterAll(() => {
+  dynamodb.restore();
+});
+
+describe('event processor: routing', () => {
+  it('hands a VEHICLE_STATE to onVehicleState with its eventId, attempt and a logger', async () => {
+    const handlers = fakeHandlers();
+    const event = vehicleStateEvent();
+
+    const outcome = await createProcessor(handlers).recordHandler(recordOf(event, { receiveCount: 2 }));
+
+    expect(outcome).toBe(OUTCOMES.processed);
+    expect(handlers.onVehicleState).toHaveBeenCalledTimes(1);
+    expect(handlers.onVehicleState).toHaveBeenCalledWith(event, {
+      eventKey: event.eventId,
+      attempt: 2,
+      logger: expect.any(Logger),
+    });
+    expect(handlers.onVehicleError).not.toHaveBeenCalled();
+    expect(handlers.onLegacyEvent).not.toHaveBeenCalled();
+  });
+
+  it('hands a VEHICLE_ERROR to onVehicleError with its eventId, attempt and a logger', async () => {
+    const handlers = fakeHandlers();
+    const event = vehicleErrorEvent();
+
+    const outcome = await createProcessor(handlers).recordHandler(recordOf(event, { receiveCount: 3 }));
+
+    expect(outcome).toBe(OUTCOMES.processed);
+    expect(handlers.onVehicleError).toHaveBeenCalledTimes(1);
+    expect(handlers.onVehicleError).toHaveBeenCalledWith(event, {
+      eventKey: event.eventId,
+      attempt: 3,
+      logger: expect.any(Logger),
+    });
+    expect(handlers.onVehicleState).not.toHaveBeenCalled();
+    expect(handlers.onLegacyEvent).not.toHaveBeenCalled();
+  });
+
+  it('hands a legacy eventBased delivery to onLegacyEvent keyed by payload.eventId', async () => {
+    const handlers = fakeHandlers();
+    const event = legacyEvent();
+    const payload = event.payload as { eventId: string };
+
+    const outcome = await createProcessor(handlers).recordHandler(recordOf(event));
+
+    expect(outcome).toBe(OUTCOMES.processed);
+    expect(handlers.onLegacyEvent).toHaveBeenCalledTimes(1);
+    expect(handlers.onLegacyEvent).toHaveBeenCalledWith(event, {
+      eventKey: payload.eventId,
+      attempt: 1,
+      logger: expect.any(Logger),
+    });
+    expect(handlers.onVehicleState).not.toHaveBeenCalled();
+    expect(handlers.onVehicleError).not.toHaveBeenCalled();
+  });
+
+  it('keys a legacy delivery without payload.eventId by the SHA-256 of its exact body', async () => {
+    const handlers = fakeHandlers();
+    const body = JSON.stringify(legacyEvent({ eventName: 'schedule', payload: { vehicles: [] } }));
+
+    await createProcessor(handlers).recordHandler(sqsRecord(body));
+
+    const expectedKey = `sha256:${createHash('sha256').update(body, 'utf8').digest('hex')}`;
+    expect(handlers.onLegacyEvent).toHaveBeenCalledWith(
+      JSON.parse(body),
+      expect.objectContaining({ eventKey: expectedKey }),
+    );
+  });
+
+  it('counts the first delivery as attempt 1 when ApproximateReceiveCount is missing', async () => {
+    const handlers = fakeHandlers();
+    const record = recordOf(vehicleStateEvent());
+    const { ApproximateReceiveCount: _omitted, ...attributes } = record.attributes;
+
+    await createProcessor(handlers).recordHandler({
+      ...record,
+      attributes: attributes as SQSRecord['attributes'],
+    });
+
+    expect(handlers.onVehicleState).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.objectContaining({ attempt: 1 }),
+    );
+  });
+});
+
+describe('event processor: idempotency', () => {
+  it('writes the idempotency record with a conditional PutItem under the fixed key prefix before running the handler', async () => {
+    const handlers = fakeHandlers();
+
+    await createProcessor(handlers).recordHandler(recordOf(vehicleStateEvent()));
+
+    expect(dynamodb).toHaveReceivedCommandTimes(PutItemCommand, 1);
+    expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      TableName: TABLE_NAME,
+      ConditionExpression: expect.stringContaining('attribute_not_exists(#id)'),
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    expect(keysWritten()[0]).toMatch(new RegExp(`^${IDEMPOTENCY_DEFAULTS.keyPrefix}#`));
+  });
+
+  it('marks the record COMPLETED with the expiry after the handler succeeded', async () => {
+    const before = Math.round(Date.now() / 1000);
+
+    await createProcessor().recordHandler(recordOf(vehicleStateEvent()));
+
+    const [key] = keysWritten();
+    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      TableName: TABLE_NAME,
+      Key: { [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: key } },
+      ExpressionAttributeValues: expect.objectContaining({ ':status': { S: 'COMPLETED' } }),
+    });
+    const update = dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input;
+    const expiry = Number(update?.ExpressionAttributeValues?.[':expiry']?.N);
+    expect(expiry).toBeGreaterThanOrEqual(before + IDEMPOTENCY_DEFAULTS.expirySeconds);
+    expect(expiry).toBeLessThanOrEqual(Math.round(Date.now() / 1000) + IDEMPOTENCY_DEFAULTS.expirySeconds);
+  });
+
+  it('gives two deliveries of one eventId the same key even though deliveryId and deliveredAt changed', async () => {
+    const first = vehicleStateEvent();
+    const retry = {
+      ...first,
+      meta: { ...(first.meta as object), deliveryId: 'another-delivery', deliveredAt: Date.now() + 25_000 },
+    };
+    const processor = createProcessor();
+
+    await processor.recordHandler(recordOf(first));
+    await processor.recordHandler(recordOf(retry));
+
+    const [firstKey, retryKey] = keysWritten();
+    expect(retryKey).toBe(firstKey);
+  });
+
+  it('skips the handler and reports a duplicate when the conditional write finds a COMPLETED record', async () => {
+    const handlers = fakeHandlers();
+    const event = vehicleStateEvent();
+    dynamodb.on(PutItemCommand).callsFake((input: { Item: Record<string, AttributeValue> }) => {
+      const key = input.Item[IDEMPOTENCY_DEFAULTS.partitionKey]?.S ?? '';
+      throw conditionalCheckFailed(completedItem(key));
+    });
+
+    const outcome = await createProcessor(handlers).recordHandler(recordOf(event));
+
+    expect(outcome).toBe(OUTCOMES.duplicate);
+    expect(handlers.onVehicleState).not.toHaveBeenCalled();
+    expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
+    expect(dynamodb).not.toHaveReceivedCommand(DeleteItemCommand);
+  });
+
+  it('reads the existing record with a consistent GetItem when the conditional failure carries no item', async () => {
+    const handlers = fakeHandlers();
+    dynamodb.on(PutItemCommand).rejects(conditionalCheckFailed());
+    dynamodb.on(GetItemCommand).callsFake((input: { Key: Record<string, AttributeValue> }) => ({
+      Item: completedItem(input.Key[IDEMPOTENCY_DEFAULTS.partitionKey]?.S ?? ''),
+    }));
+
+    const outcome = await createProcessor(handlers).recordHandler(recordOf(vehicleStateEvent()));
+
+    expect(outcome).toBe(OUTCOMES.duplicate);
+    expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, {
+      TableName: TABLE_NAME,
+      Key: { [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: keysWritten()[0] } },
+      ConsistentRead: true,
+    });
+    expect(handlers.onVehicleState).not.toHaveBeenCalled();
+  });
+
+  it('acknowledges a duplicate in a batch without reporting it as failed', async () => {
+    const handlers = fakeHandlers();
+    dynamodb.on(PutItemCommand).callsFake((input: { Item: Record<string, AttributeValue> }) => {
+      throw conditionalCheckFailed(completedItem(input.Item[IDEMPOTENCY_DEFAULTS.partitionKey]?.S ?? ''));
+    });
+
+    const response = await createProcessor(handlers).processBatch([recordOf(vehicleStateEvent())]);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(handlers.onVehicleState).not.toHaveBeenCalled();
+  });
+
+  it('reports the record for a retry, without running the handler, while another invocation holds it in progress', async () => {
+    const handlers = fakeHandlers();
+    const record = recordOf(vehicleStateEvent());
+    dynamodb.on(PutItemCommand).callsFake((input: { Item: Record<string, AttributeValue> }) => {
+      const key = input.Item[IDEMPOTENCY_DEFAULTS.partitionKey]?.S ?? '';
+      throw conditionalCheckFailed({
+        ...completedItem(key),
+        status: { S: 'INPROGRESS' },
+        in_progress_expiration: { N: String(Date.now() + 20_000) },
+      });
+    });
+
+    const response = await createProcessor(handlers).processBatch([record]);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+    expect(handlers.onVehicleState).not.toHaveBeenCalled();
+  });
+
+  it('deletes the idempotency record when the handler throws, so the retry runs it again', async () => {
+    const handlers = fakeHandlers();
+    handlers.onVehicleState.mockRejectedValueOnce(new Error('downstream unavailable'));
+    const processor = createProcessor(handlers);
+    const record = recordOf(vehicleStateEvent());
+
+    await expect(processor.recordHandler(record)).rejects.toThrow('downstream unavailable');
+    const [key] = keysWritten();
+    expect(dynamodb).toHaveReceivedCommandWith(DeleteItemCommand, {
+      TableName: TABLE_NAME,
+      Key: { [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: key } },
+    });
+    expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
+
+    const retryOutcome = await processor.recordHandler({
+      ...record,
+      attributes: { ...record.attributes, ApproximateReceiveCount: '2' },
+    });
+    expect(retryOutcome).toBe(OUTCOMES.processed);
+    expect(handlers.onVehicleState).toHaveBeenCalledTimes(2);
+    expect(handlers.onVehicleState).toHaveBeenLastCalledWith(
+      expect.anything(),
+      expect.objectContaining({ attempt: 2 }),
+    );
+  });
+
+  it('reports the record as failed when DynamoDB cannot be reached, without running the handler', async () => {
+    const handlers = fakeHandlers();
+    const record = recordOf(vehicleStateEvent());
+    dynamodb.on(PutItemCommand).rejects(new Error('connect ETIMEDOUT'));
+
+    const response = await createProcessor(handlers).processBatch([record]);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+    expect(handlers.onVehicleState).not.toHaveBeenCalled();
+  });
+});
+
+describe('event processor: batches', () => {
+  it('reports only the failing record in batchItemFailures', async () => {
+    const handlers = fakeHandlers();
+    const failing = vehicleStateEvent();
+    handlers.onVehicleState.mockImplementation(async (event) => {
+      if (event.eventId === failing.eventId) throw new Error('downstream unavailable');
+    });
+    const records = [recordOf(vehicleStateEvent()), recordOf(failing), recordOf(vehicleErrorEvent())];
+
+    const response = await createProcessor(handlers).processBatch(records);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: records[1]?.messageId }] });
+    expect(handlers.onVehicleState).toHaveBeenCalledTimes(2);
+    expect(handlers.onVehicleError).toHaveBeenCalledTimes(1);
+    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 2);
+    expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 1);
+  });
+
+  it('returns every record of a wholly failed batch in batchItemFailures instead of throwing', async () => {
+    const handlers = fakeHandlers();
+    handlers.onVehicleState.mockRejectedValue(new Error('downstream unavailable'));
+    const records = [
+      recordOf(vehicleStateEvent()),
+      recordOf(vehicleStateEvent()),
+      recordOf(vehicleStateEvent()),
+    ];
+
+    const response = await createProcessor(handlers).processBatch(records);
+
+    expect(response).toEqual({
+      batchItemFailures: records.map((record) => ({ itemIdentifier: record.messageId })),
+    });
+  });
+
+  it('acknowledges a batch in which every record succeeded with no batchItemFailures', async () => {
+    const records = [recordOf(vehicleStateEvent()), recordOf(vehicleErrorEvent()), recordOf(legacyEvent())];
+
+    const response = await createProcessor().processBatch(records);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+  });
+});
+
+describe('event processor: poison messages', () => {
+  const valid = (): string => JSON.stringify(vehicleStateEvent());
+  const withoutEventName = (): string => {
+    const { eventName: _removed, ...notAnEnvelope } = legacyEvent();
+    return JSON.stringify(notAnEnvelope);
+  };
+
+  it.each([
+    ['a body that is not JSON', () => valid().slice(0, -1)],
+    ['a JSON array', () => `[${valid()}]`],
+    ['a JSON string', () => JSON.stringify(valid())],
+    ['JSON null', () => 'null'],
+    ['an object that is no Smartcar envelope', withoutEventName],
+    ['an eventId that is a number', () => JSON.stringify(vehicleStateEvent({ eventId: 12345 }))],
+    ['an empty eventId', () => JSON.stringify(vehicleStateEvent({ eventId: '' }))],
+    [
+      'an eventType that is not a string',
+      () => JSON.stringify(vehicleStateEvent({ eventType: ['VEHICLE_STATE'] })),
+    ],
+    ['a legacy eventName that is not a string', () => JSON.stringify(legacyEvent({ eventName: 7 }))],
+  ])('reports %s as failed (it ends in the DLQ) and runs no handler', async (_case, body) => {
+    const handlers = fakeHandlers();
+    const record = sqsRecord(body());
+
+    const response = await createProcessor(handlers).processBatch([record]);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+    expect(handlers.onVehicleState).not.toHaveBeenCalled();
+    expect(handlers.onVehicleError).not.toHaveBeenCalled();
+    expect(handlers.onLegacyEvent).not.toHaveBeenCalled();
+    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+  });
+
+  it('rejects a poison message with an InvalidRecordError naming the message', async () => {
+    const record = sqsRecord(JSON.stringify(vehicleStateEvent({ eventId: 12345 })));
+
+    await expect(createProcessor().recordHandler(record)).rejects.toMatchObject({
+      name: 'InvalidRecordError',
+      message: expect.stringContaining(record.messageId),
+    });
+  });
+
+  it('processes the valid records of a batch that also carries a poison message', async () => {
+    const handlers = fakeHandlers();
+    const poison = sqsRecord(JSON.stringify(vehicleStateEvent()).slice(0, -1));
+    const records = [recordOf(vehicleStateEvent()), poison, recordOf(vehicleStateEvent())];
+
+    const response = await createProcessor(handlers).processBatch(records);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: poison.messageId }] });
+    expect(handlers.onVehicleState).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('event processor: events without a handler', () => {
+  it.each([
+    ['an unknown eventType', () => vehicleStateEvent({ eventType: 'VEHICLE_SOMETHING_NEW' })],
+    ['a queued VERIFY', () => verifyEvent()],
+    ['a queued legacy verify', () => legacyVerifyEvent()],
+  ])('acknowledges %s without running a handler and logs a warning', async (_case, event) => {
+    const handlers = fakeHandlers();
+    const document = event();
+    const record = recordOf(document);
+    const processor = createProcessor(handlers);
+
+    const { result: response, output } = await captureOutput(() => processor.processBatch([record]));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(handlers.onVehicleState).not.toHaveBeenCalled();
+    expect(handlers.onVehicleError).not.toHaveBeenCalled();
+    expect(handlers.onLegacyEvent).not.toHaveBeenCalled();
+    expect(logLines(output)).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        eventType: document.eventType ?? document.eventName,
+        messageId: record.messageId,
+      }),
+    );
+  });
+
+  it('answers ignored for an unknown eventType and writes no idempotency record', async () => {
+    const record = recordOf(vehicleStateEvent({ eventType: 'VEHICLE_SOMETHING_NEW' }));
+
+    const { result: outcome } = await captureOutput(() => createProcessor().recordHandler(record));
+
+    expect(outcome).toBe(OUTCOMES.ignored);
+    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+  });
+});
+
+describe('event processor: logs', () => {
+  it('logs a processed event with its eventId, eventType, deliveryId and vehicleId', async () => {
+    const event = vehicleStateEvent();
+    const meta = event.meta as { deliveryId: string };
+    const vehicle = (event.data as { vehicle: { id: string } }).vehicle;
+    const record = recordOf(event);
+    const processor = createProcessor();
+
+    const { output } = await captureOutput(() => processor.processBatch([record]));
+
+    expect(logLines(output)).toContainEqual(
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'Event processed',
+        eventId: event.eventId,
+        eventType: 'VEHICLE_STATE',
+        deliveryId: meta.deliveryId,
+        vehicleId: vehicle.id,
+        messageId: record.messageId,
+      }),
+    );
+  });
+
+  it('never logs the VIN, a location or the raw body, also with the default application handlers', async () => {
+    const record = recordOf(vehicleStateEvent());
+    const processor = createProcessor(defaultEventHandlers);
+
+    const { output } = await captureOutput(() => processor.processBatch([record]));
+
+    expect(logLines(output).length).toBeGreaterThan(0);
+    expect(output).not.toContain(VIN);
+    expect(output).not.toContain(LATITUDE);
+    expect(output).not.toContain(record.body);
+  });
+
+  it('logs a failed event as an error with its ids but without the VIN, a location or the body', async () => {
+    const handlers = fakeHandlers();
+    handlers.onVehicleState.mockRejectedValue(new Error('downstream unavailable'));
+    const event = vehicleStateEvent();
+    const record = recordOf(event);
+    const processor = createProcessor(handlers);
+
+    const { output } = await captureOutput(() => processor.processBatch([record]));
+
+    expect(logLines(output)).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        eventId: event.eventId,
+        eventType: 'VEHICLE_STATE',
+        error: 'Error: downstream unavailable',
+      }),
+    );
+    expect(output).not.toContain(VIN);
+    expect(output).not.toContain(LATITUDE);
+    expect(output).not.toContain(record.body);
+  });
+
+  it('never logs the body of a poison message', async () => {
+    const record = sqsRecord(JSON.stringify(vehicleStateEvent({ eventId: 12345 })));
+    const processor = createProcessor();
+
+    const { output } = await captureOutput(() => processor.processBatch([record]));
+
+    expect(output).not.toContain(VIN);
+    expect(output).not.toContain(LATITUDE);
+  });
+});
