@@ -7,7 +7,7 @@ import type { VehicleErrorEvent } from '../shared/smartcar-event';
  * `state` (ERROR while active, RESOLVED when it cleared) and usually a suggested `resolution`.
  */
 export async function onVehicleError(event: VehicleErrorEvent, { logger }: HandlerContext): Promise<void> {
-  for (const error of event.data.errors ?? []) {
+  for (const error of event.data?.errors ?? []) {
     logger.warn('Vehicle error reported', {
       errorType: error.type,
       errorCode: error.code,

@@ -8,7 +8,7 @@ import type { VehicleStateEvent } from '../shared/smartcar-event';
  * stored before overwriting it.
  */
 export async function onVehicleState(event: VehicleStateEvent, { logger }: HandlerContext): Promise<void> {
-  const signals = event.data.signals ?? [];
+  const signals = event.data?.signals ?? [];
   const failed = signals.filter((signal) => signal.status?.value === 'ERROR').map((signal) => signal.code);
   // Codes and counts only: signal bodies hold locations and VINs, which must not reach the logs.
   logger.info('Vehicle state received', {

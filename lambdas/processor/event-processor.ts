@@ -66,7 +66,18 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
 
   const recordHandler = async (record: SQSRecord): Promise<Outcome> => {
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
-    const event = parseRecord(record);
+    let event: QueuedEvent;
+    try {
+      event = parseRecord(record);
+    } catch (error) {
+      // The batch processor logs nothing; without this line a poison message is silent until the DLQ.
+      logger.error('Unreadable message; it will reach the DLQ after its retries', {
+        messageId: record.messageId,
+        attempt,
+        error: describe(error),
+      });
+      throw error;
+    }
     const log = logger.createChild({
       persistentKeys: { ...logKeys(event.summary), messageId: record.messageId },
     });
@@ -84,7 +95,12 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       return outcome;
     } catch (error) {
       if (error instanceof IdempotencyAlreadyInProgressError) {
-        log.warn('Event is being processed by another invocation; will retry', { attempt });
+        log.warn(
+          'Event is locked by a run still in progress (a copy in this batch or another invocation); will retry',
+          {
+            attempt,
+          },
+        );
       } else {
         log.error('Event processing failed; SQS will redeliver it', { attempt, error: describe(error) });
       }
