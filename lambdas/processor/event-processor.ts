@@ -11,6 +11,7 @@ import { type EventSummary, parseJsonObject, summarizeEvent } from '../shared/en
 import { InvalidRecordError } from '../shared/errors';
 import type { EventHandlers } from './event-handlers';
 import { type QueuedEvent, selectHandler } from './route-event';
+import { LOG_MESSAGES } from '../shared/log-messages';
 
 /** What happened to one record that did not fail. */
 export const OUTCOMES = {
@@ -71,7 +72,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       event = parseRecord(record);
     } catch (error) {
       // The batch processor logs nothing; without this line a poison message is silent until the DLQ.
-      logger.error('Unreadable message; it will reach the DLQ after its retries', {
+      logger.error(LOG_MESSAGES.unreadableMessage, {
         messageId: record.messageId,
         attempt,
         error: describe(error),
@@ -83,7 +84,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     });
     const handle = selectHandler(event, handlers);
     if (handle === undefined) {
-      log.warn('No handler for this event type; acknowledged without processing');
+      log.warn(LOG_MESSAGES.noHandler);
       return OUTCOMES.ignored;
     }
     try {
@@ -91,18 +92,17 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
         eventKey: event.summary.eventKey,
         run: () => handle({ eventKey: event.summary.eventKey, attempt, logger: log }),
       });
-      log.info(outcome === OUTCOMES.duplicate ? 'Duplicate event skipped' : 'Event processed', { attempt });
+      log.info(outcome === OUTCOMES.duplicate ? LOG_MESSAGES.duplicateSkipped : LOG_MESSAGES.eventProcessed, {
+        attempt,
+      });
       return outcome;
     } catch (error) {
       if (error instanceof IdempotencyAlreadyInProgressError) {
-        log.warn(
-          'Event is locked by a run still in progress (a copy in this batch or another invocation); will retry',
-          {
-            attempt,
-          },
-        );
+        log.warn(LOG_MESSAGES.eventLocked, {
+          attempt,
+        });
       } else {
-        log.error('Event processing failed; SQS will redeliver it', { attempt, error: describe(error) });
+        log.error(LOG_MESSAGES.processingFailed, { attempt, error: describe(error) });
       }
       throw error;
     }

@@ -24,6 +24,7 @@ import {
 } from '../shared/verify-signature';
 import type { Enqueue } from './enqueue';
 import type { TokenSource } from './token-source';
+import { LOG_MESSAGES } from '../shared/log-messages';
 
 /** An HTTP request as API Gateway hands it over, independent of the event format. */
 export interface WebhookRequest {
@@ -73,7 +74,7 @@ async function receiveDelivery(request: WebhookRequest, deps: ReceiverDependenci
   if (document !== undefined && isVerifyEnvelope(document)) {
     const challenge = readChallenge(document);
     const token = await deps.tokens.current();
-    deps.logger.info('Answered VERIFY challenge', {
+    deps.logger.info(LOG_MESSAGES.verifyAnswered, {
       eventType: 'VERIFY',
       eventId: stringOrUndefined(document.eventId),
     });
@@ -88,7 +89,7 @@ async function receiveDelivery(request: WebhookRequest, deps: ReceiverDependenci
   }
   const event = summarizeEvent(document, body);
   await deps.enqueue(text, event);
-  deps.logger.info('Delivery enqueued', logKeys(event));
+  deps.logger.info(LOG_MESSAGES.deliveryEnqueued, logKeys(event));
   return jsonResponse(200, { status: 'accepted', eventId: event.eventKey });
 }
 
@@ -142,7 +143,7 @@ function stringOrUndefined(value: unknown): string | undefined {
 
 function logFailure(logger: Logger, error: unknown): void {
   if (error instanceof WebhookRequestError) {
-    logger.warn('Request refused', {
+    logger.warn(LOG_MESSAGES.requestRefused, {
       statusCode: error.statusCode,
       errorCode: error.code,
       reason: error.message,

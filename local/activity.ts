@@ -1,0 +1,160 @@
+import { PROCESSOR_DEFAULTS } from '../lib/smartcar-webhooks-defaults';
+import { LOG_MESSAGES } from '../lambdas/shared/log-messages';
+import type { RecordResult } from './event-source';
+
+/** Counters shown on `GET /_local/status`. */
+export interface ActivityCounts {
+  received: number;
+  enqueued: number;
+  processed: number;
+  duplicates: number;
+  failed: number;
+  deadLettered: number;
+}
+
+/** What the local API saw of one request to the webhook path. */
+export interface DeliveryResult {
+  statusCode: number;
+  durationMs: number;
+  requestBody: string;
+  responseBody: string;
+}
+
+type LogEntry = Record<string, unknown> & { message?: unknown; level?: unknown };
+
+/**
+ * Turns the pipeline's happenings into one readable line per step (received → enqueued →
+ * processed / duplicate / failed (attempt n) / dead-lettered) and the status counters. Processing
+ * outcomes come from the processor's own structured log lines, as they would in CloudWatch.
+ */
+export class Activity {
+  private readonly totals: ActivityCounts = {
+    received: 0,
+    enqueued: 0,
+    processed: 0,
+    duplicates: 0,
+    failed: 0,
+    deadLettered: 0,
+  };
+  /** Last processing error per SQS message, from the processor's log, shown with the failure. */
+  private readonly errors = new Map<string, string>();
+
+  constructor(
+    private readonly print: (line: string) => void,
+    private readonly options: { verbose: boolean; maxReceiveCount?: number } = { verbose: false },
+  ) {}
+
+  counts(): ActivityCounts {
+    return { ...this.totals };
+  }
+
+  /** A request to the webhook path and the receiver's answer. */
+  delivery(result: DeliveryResult): void {
+    this.totals.received++;
+    const request = parse(result.requestBody);
+    const response = parse(result.responseBody);
+    const label = describeEvent(request);
+    const timing = `(${result.statusCode}, ${result.durationMs} ms)`;
+    if (response?.status === 'accepted') {
+      this.totals.enqueued++;
+      this.print(`${label} received → enqueued ${timing}`);
+    } else if (typeof response?.challenge === 'string') {
+      this.print(`${label} received → challenge answered ${timing}`);
+    } else {
+      const reason = [response?.error, response?.message]
+        .filter((part) => typeof part === 'string')
+        .join(': ');
+      this.print(`${label} received → refused ${timing} ${reason}`);
+    }
+  }
+
+  /** A record the event source handed to the processor. */
+  record(result: RecordResult): void {
+    if (!result.failed) return;
+    this.totals.failed++;
+    const maxReceiveCount = this.options.maxReceiveCount ?? PROCESSOR_DEFAULTS.maxReceiveCount;
+    const label = describeEvent(parse(result.body));
+    const reason = result.invocationError ?? this.errors.get(result.messageId) ?? 'reported as failed';
+    this.errors.delete(result.messageId);
+    this.print(`${label} failed (attempt ${result.attempt}/${maxReceiveCount}): ${reason}`);
+    if (result.attempt >= maxReceiveCount) {
+      this.totals.deadLettered++;
+      this.print(`${label} dead-lettered after ${result.attempt} attempts (redrive: npm run cli -- redrive)`);
+    }
+  }
+
+  /** One JSON line a handler logged. */
+  log(entry: LogEntry): void {
+    const label = describeEvent(entry);
+    switch (entry.message) {
+      case LOG_MESSAGES.eventProcessed:
+        this.totals.processed++;
+        this.print(`${label} processed`);
+        return;
+      case LOG_MESSAGES.duplicateSkipped:
+        this.totals.duplicates++;
+        this.print(`${label} duplicate, skipped (already processed)`);
+        return;
+      case LOG_MESSAGES.processingFailed:
+      case LOG_MESSAGES.unreadableMessage:
+      case LOG_MESSAGES.eventLocked:
+        if (typeof entry.messageId === 'string') {
+          this.errors.set(
+            entry.messageId,
+            typeof entry.error === 'string' ? entry.error : String(entry.message),
+          );
+        }
+        if (this.options.verbose) this.print(`  log ${JSON.stringify(entry)}`);
+        return;
+      default:
+        if (this.options.verbose) this.print(`  log ${JSON.stringify(entry)}`);
+        else if (entry.level === 'ERROR')
+          this.print(`  error: ${String(entry.message)}${entry.cause ? ` (${String(entry.cause)})` : ''}`);
+    }
+  }
+}
+
+function parse(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `VEHICLE_STATE 2b65f4e6`: enough to follow one event down the log. */
+function describeEvent(source: Record<string, unknown> | undefined): string {
+  const type = source?.eventType ?? source?.eventName ?? '?';
+  const id = typeof source?.eventId === 'string' ? source.eventId.slice(0, 8) : '--------';
+  return `${time()} ${String(type).padEnd(13)} ${id}`;
+}
+
+function time(): string {
+  return new Date().toISOString().slice(11, 23);
+}
+
+/**
+ * Routes the JSON lines Powertools writes (INFO to stdout, WARN and ERROR to stderr) into
+ * `onEntry`; other output passes through. Returns the function that restores both streams.
+ */
+export function interceptLogLines(onEntry: (entry: LogEntry) => void): () => void {
+  const restores = [process.stdout, process.stderr].map((stream) => {
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      if (!text.startsWith('{"level"')) return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+      for (const line of text.split('\n')) {
+        const entry = parse(line);
+        if (entry !== undefined) onEntry(entry);
+      }
+      return true;
+    }) as typeof stream.write;
+    return () => {
+      stream.write = write;
+    };
+  });
+  return () => {
+    for (const restore of restores) restore();
+  };
+}

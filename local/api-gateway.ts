@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { ROUTES } from '../lib/smartcar-webhooks-defaults';
+import type { DeliveryResult } from './activity';
+
+/** The receiver's Lambda handler. */
+export type ReceiverHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Settings of {@link startLocalApi}. */
+export interface LocalApiOptions {
+  port: number;
+  webhookPath?: string;
+  receiver: ReceiverHandler;
+  context: () => Context;
+  /** `GET /_local/status` */
+  status: () => Promise<unknown>;
+  /** `POST /_local/faults`: takes `{ "sqs": "down" | "up", "dynamodb": "down" | "up" }`, answers the new state. */
+  faults: (request: Record<string, unknown>) => unknown;
+  onDelivery: (result: DeliveryResult) => void;
+}
+
+/** The running local API. */
+export interface LocalApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+// API Gateway's own payload limit; the receiver enforces the much lower one it is configured with.
+const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * What API Gateway's HTTP API does for this stack, on 127.0.0.1: exactly `POST <webhookPath>` and
+ * `GET /health` reach the receiver as payload-format-2.0 events; every other route is a 404 that
+ * never reaches it. `/_local/*` is the emulator's own status and fault switches.
+ */
+export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  const webhookPath = options.webhookPath ?? ROUTES.webhookPath;
+  const routes = new Set([`POST ${webhookPath}`, `GET ${ROUTES.healthPath}`]);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const routeKey = `${req.method} ${path}`;
+    if (routeKey === 'GET /_local/status') return send(res, 200, await options.status());
+    if (routeKey === 'POST /_local/faults') return send(res, 200, options.faults(parseObject(body)));
+    if (!routes.has(routeKey)) return send(res, 404, { message: 'Not Found' });
+    if (body.length > API_GATEWAY_MAX_BODY_BYTES)
+      return send(res, 413, { message: 'Request Entity Too Large' });
+
+    const started = performance.now();
+    const result = await options.receiver(toEvent(req, routeKey, path, body), options.context());
+    const responseBody = typeof result.body === 'string' ? result.body : '';
+    res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+    res.end(responseBody);
+    if (req.method === 'POST') {
+      options.onDelivery({
+        statusCode: result.statusCode ?? 200,
+        durationMs: Math.round(performance.now() - started),
+        requestBody: body.toString('utf8'),
+        responseBody,
+      });
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      handle(req, res, Buffer.concat(chunks)).catch((error: unknown) => {
+        // API Gateway answers a failed integration with 500 "Internal Server Error".
+        send(res, 500, { message: 'Internal Server Error' });
+        process.stderr.write(
+          `receiver invocation failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+        );
+      });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * The payload-format-2.0 event. Like API Gateway, text bodies arrive as strings and anything else
+ * (or text that is not valid UTF-8) base64-encoded.
+ */
+function toEvent(req: IncomingMessage, routeKey: string, path: string, body: Buffer): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const contentType = headers['content-type'] ?? '';
+  const text = /json|text|xml|x-www-form-urlencoded/.test(contentType) ? decodeUtf8(body) : undefined;
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: url.search.slice(1),
+    headers,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? '127.0.0.1',
+      domainPrefix: 'local',
+      http: {
+        method: req.method ?? 'GET',
+        path,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    body: body.length === 0 ? undefined : (text ?? body.toString('base64')),
+    isBase64Encoded: body.length > 0 && text === undefined,
+  };
+}
+
+function decodeUtf8(body: Buffer): string | undefined {
+  try {
+    return utf8.decode(body);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseObject(body: Buffer): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,67 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IDEMPOTENCY_DEFAULTS } from '../lib/smartcar-webhooks-defaults';
+import { LOCAL_AWS } from './local-aws';
+import { startSwitchableProxy, type SwitchableProxy } from './switchable-proxy';
+
+/** dynalite ships no types; it returns a plain Node HTTP server. */
+type Dynalite = (options: {
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => Server;
+
+/** dynalite (an in-memory DynamoDB implementation) behind a switch that can take DynamoDB "down". */
+export interface LocalDynamoDb {
+  /** What AWS_ENDPOINT_URL_DYNAMODB must hold. */
+  endpoint: string;
+  proxy: SwitchableProxy;
+  /** A client that bypasses the switch, for setup and inspection. */
+  client: DynamoDBClient;
+  /** Creates a table with the construct's idempotency key schema. */
+  createIdempotencyTable(tableName: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts dynalite on loopback behind a switchable proxy. */
+export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite is CommonJS without types
+  const dynalite: Dynalite = require('dynalite');
+  // Tables become ACTIVE at once, so nothing waits on CREATING.
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const direct = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const proxy = await startSwitchableProxy(direct);
+  const client = new DynamoDBClient({
+    region: LOCAL_AWS.region,
+    endpoint: direct,
+    credentials: LOCAL_AWS.credentials,
+  });
+
+  return {
+    endpoint: proxy.endpoint,
+    proxy,
+    client,
+    async createIdempotencyTable(tableName) {
+      await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_DEFAULTS.partitionKey, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: IDEMPOTENCY_DEFAULTS.partitionKey, KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    },
+    async stop() {
+      client.destroy();
+      await proxy.close();
+      // Handlers keep keep-alive sockets open; close() alone would wait for them.
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

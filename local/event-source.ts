@@ -1,0 +1,178 @@
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+
+/** A processor invocation, as Lambda would make it. */
+export type ProcessorInvoke = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
+
+/** What the poller reports for each record it handed to the processor. */
+export interface RecordResult {
+  messageId: string;
+  body: string;
+  attempt: number;
+  failed: boolean;
+  /** The invocation itself threw: every record of the batch failed. */
+  invocationError?: string;
+}
+
+/** Settings of {@link startEventSource}. */
+export interface EventSourceOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  region: string;
+  batchSize: number;
+  invoke: ProcessorInvoke;
+  onRecord: (result: RecordResult) => void;
+  /** Called when SQS cannot be reached; the poller keeps trying. */
+  onPollError: (error: unknown) => void;
+  /** Seconds a ReceiveMessage call waits for messages (long polling). */
+  waitTimeSeconds?: number;
+}
+
+/** A running poller. */
+export interface EventSource {
+  stop(): Promise<void>;
+}
+
+/**
+ * Behaves like Lambda's SQS event source mapping with ReportBatchItemFailures: long-polls batches,
+ * invokes the processor one batch at a time, deletes the records that succeeded and leaves the
+ * reported failures to reappear after the visibility timeout, so SQS's maxReceiveCount moves a
+ * poison message to the DLQ exactly as in AWS.
+ */
+export function startEventSource(options: EventSourceOptions): EventSource {
+  const abort = new AbortController();
+  const loop = (async () => {
+    while (!abort.signal.aborted) {
+      let messages: Message[];
+      try {
+        ({ Messages: messages = [] } = await options.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: options.queueUrl,
+            MaxNumberOfMessages: options.batchSize,
+            WaitTimeSeconds: options.waitTimeSeconds ?? 1,
+            MessageAttributeNames: ['All'],
+            MessageSystemAttributeNames: ['All'],
+          }),
+          { abortSignal: abort.signal },
+        ));
+      } catch (error) {
+        if (abort.signal.aborted) break;
+        options.onPollError(error);
+        await delay(1000, abort.signal);
+        continue;
+      }
+      if (messages.length > 0) await deliver(messages, options);
+    }
+  })();
+  return {
+    stop: async () => {
+      abort.abort();
+      await loop;
+    },
+  };
+}
+
+async function deliver(messages: Message[], options: EventSourceOptions): Promise<void> {
+  const records = messages.map((message) => toRecord(message, options));
+  let failedIds: Set<string>;
+  let invocationError: string | undefined;
+  try {
+    const response = await options.invoke({ Records: records });
+    failedIds = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+  } catch (error) {
+    invocationError = error instanceof Error ? error.message : String(error);
+    failedIds = new Set(records.map((record) => record.messageId));
+  }
+  const succeeded = messages.filter((message) => !failedIds.has(message.MessageId ?? ''));
+  if (succeeded.length > 0) {
+    try {
+      await options.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: options.queueUrl,
+          Entries: succeeded.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle ?? '',
+          })),
+        }),
+      );
+    } catch (error) {
+      // As in AWS: an undeleted message comes back, and idempotency makes the retry a no-op.
+      options.onPollError(error);
+    }
+  }
+  for (const record of records) {
+    options.onRecord({
+      messageId: record.messageId,
+      body: record.body,
+      attempt: Number(record.attributes.ApproximateReceiveCount),
+      failed: failedIds.has(record.messageId),
+      invocationError,
+    });
+  }
+}
+
+/** The record shape Lambda hands the function (camel-cased attributes, as in aws-lambda's types). */
+function toRecord(message: Message, options: EventSourceOptions): SQSRecord {
+  const system = message.Attributes ?? {};
+  const attributes: SQSMessageAttributes = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    attributes[name] = {
+      dataType: value.DataType ?? 'String',
+      stringValue: value.StringValue,
+      stringListValues: [],
+      binaryListValues: [],
+    };
+  }
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: system.ApproximateReceiveCount ?? '1',
+      SentTimestamp: system.SentTimestamp ?? String(Date.now()),
+      SenderId: system.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: system.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: attributes,
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: options.queueArn,
+    awsRegion: options.region,
+  };
+}
+
+/** A Lambda context whose deadline is the function timeout from now. */
+export function lambdaContext(functionName: string, timeoutSeconds: number): Context {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const requestId = crypto.randomUUID();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

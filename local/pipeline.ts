@@ -1,0 +1,165 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { ENV_VARS, PROCESSOR_DEFAULTS, RECEIVER_DEFAULTS, ROUTES } from '../lib/smartcar-webhooks-defaults';
+import { Activity, interceptLogLines } from './activity';
+import { startLocalApi } from './api-gateway';
+import { startLocalDynamoDb } from './dynamodb';
+import { lambdaContext, startEventSource } from './event-source';
+import { loadHandlers } from './handlers';
+import { LOCAL_AWS } from './local-aws';
+import { startSecretsManagerStub } from './secrets-manager-stub';
+import { startLocalSqs } from './sqs';
+
+/** Settings of {@link startPipeline}. */
+export interface PipelineOptions {
+  token: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Run `cdk synth`'s bundles from this cloud assembly instead of the TypeScript sources. */
+  bundlesDir?: string;
+  visibilityTimeoutSeconds: number;
+  verbose?: boolean;
+  print: (line: string) => void;
+}
+
+/** The running pipeline. */
+export interface Pipeline {
+  url: string;
+  webhookUrl: string;
+  handlerSource: string;
+  queueName: string;
+  status(): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+const SECRET_ID = 'local/smartcar-application-management-token';
+const TABLE_NAME = 'smartcar-webhooks-idempotency';
+
+/**
+ * The deployed architecture in one process on 127.0.0.1: the local API in front of the real
+ * receiver handler, fauxqs for SQS, dynalite for DynamoDB, a Secrets Manager stand-in, and a
+ * poller that invokes the real processor handler like Lambda's event source mapping. The handlers
+ * find the emulators through the SDK's standard AWS_ENDPOINT_URL_* variables.
+ */
+export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const secrets = await startSecretsManagerStub({ [SECRET_ID]: options.token });
+    stops.push(() => secrets.close());
+    const sqs = await startLocalSqs({ visibilityTimeoutSeconds: options.visibilityTimeoutSeconds });
+    stops.push(() => sqs.stop());
+    const dynamodb = await startLocalDynamoDb();
+    stops.push(() => dynamodb.stop());
+    await dynamodb.createIdempotencyTable(TABLE_NAME);
+
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_AWS.region,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      [ENV_VARS.queueUrl]: sqs.queue.url,
+      [ENV_VARS.tokenSecretId]: SECRET_ID,
+      [ENV_VARS.idempotencyTableName]: TABLE_NAME,
+      [ENV_VARS.serviceName]: 'smartcar-webhooks-local',
+    });
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+
+    const activity = new Activity(options.print, { verbose: options.verbose ?? false });
+    const restoreStdout = interceptLogLines((entry) => activity.log(entry));
+    stops.push(async () => restoreStdout());
+    const handlers = loadHandlers(options.bundlesDir);
+
+    const poller = new SQSClient({
+      region: LOCAL_AWS.region,
+      endpoint: sqs.endpoint,
+      credentials: LOCAL_AWS.credentials,
+    });
+    let pollerDown = false;
+    const eventSource = startEventSource({
+      sqs: poller,
+      queueUrl: sqs.queue.url,
+      queueArn: sqs.queue.arn,
+      region: LOCAL_AWS.region,
+      batchSize: PROCESSOR_DEFAULTS.batchSize,
+      invoke: async (event) => {
+        pollerDown = false;
+        return handlers.processor(event, lambdaContext('processor', PROCESSOR_DEFAULTS.timeoutSeconds));
+      },
+      onRecord: (result) => activity.record(result),
+      onPollError: (error) => {
+        if (!pollerDown)
+          options.print(`event source: cannot reach SQS (${describe(error)}); retrying every second`);
+        pollerDown = true;
+      },
+    });
+    stops.push(async () => {
+      await eventSource.stop();
+      poller.destroy();
+    });
+
+    const api = await startLocalApi({
+      port: options.port,
+      receiver: handlers.receiver,
+      context: () => lambdaContext('receiver', RECEIVER_DEFAULTS.timeoutSeconds),
+      onDelivery: (result) => activity.delivery(result),
+      faults: (request) => {
+        for (const [name, proxy] of [
+          ['sqs', sqs.proxy],
+          ['dynamodb', dynamodb.proxy],
+        ] as const) {
+          if (request[name] === 'down' || request[name] === 'up') {
+            proxy.setAvailable(request[name] === 'up');
+            options.print(`fault: ${name} is ${request[name]}`);
+          }
+        }
+        return {
+          sqs: sqs.proxy.available ? 'up' : 'down',
+          dynamodb: dynamodb.proxy.available ? 'up' : 'down',
+        };
+      },
+      status: async () => ({
+        ...activity.counts(),
+        queue: await sqs.counts().then(({ visible, inFlight }) => ({ visible, inFlight })),
+        deadLetterQueue: { visible: (await sqs.counts()).deadLetterVisible },
+        faults: {
+          sqs: sqs.proxy.available ? 'up' : 'down',
+          dynamodb: dynamodb.proxy.available ? 'up' : 'down',
+        },
+        sqs: {
+          endpoint: sqs.endpoint,
+          region: sqs.region,
+          queueUrl: sqs.queue.url,
+          queueArn: sqs.queue.arn,
+          deadLetterQueueUrl: sqs.deadLetterQueue.url,
+          deadLetterQueueArn: sqs.deadLetterQueue.arn,
+        },
+      }),
+    });
+    stops.push(() => api.close());
+
+    return {
+      url: api.url,
+      webhookUrl: `${api.url}${ROUTES.webhookPath}`,
+      handlerSource: handlers.source,
+      queueName: sqs.queue.name,
+      status: async () => {
+        const response = await fetch(`${api.url}/_local/status`);
+        return (await response.json()) as Record<string, unknown>;
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
