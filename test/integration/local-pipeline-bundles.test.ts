@@ -1,0 +1,60 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { SmartcarWebhooksStack } from '../../lib/smartcar-webhooks-stack';
+import { sign, TEST_TOKEN, vehicleStateEvent, verifyEvent } from '../support/builders';
+import { type RunningPipeline, startPipelineProcess } from './support/local-pipeline';
+
+/** `cdk synth` into a temporary cloud assembly, with the path metadata the CLI adds. */
+function synthesize(): string {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-out-'));
+  const cdkContext = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
+  const app = new App({ outdir, context: { ...cdkContext, 'aws:cdk:enable-path-metadata': true } });
+  new SmartcarWebhooksStack(app, 'SmartcarWebhooks');
+  app.synth();
+  return outdir;
+}
+
+describe('npm start -- --bundles: what ships, run locally', () => {
+  let cdkOut: string;
+  let pipeline: RunningPipeline;
+
+  beforeAll(async () => {
+    cdkOut = synthesize();
+    pipeline = await startPipelineProcess(TEST_TOKEN, ['--bundles', '--cdk-out', cdkOut]);
+  });
+
+  afterAll(async () => {
+    await pipeline?.stop();
+    rmSync(cdkOut, { recursive: true, force: true });
+  });
+
+  it('runs the synthesized bundles, not the sources', () => {
+    expect(pipeline.output()).toContain(`bundles from ${cdkOut}`);
+  });
+
+  it('answers VERIFY with the bundled receiver', async () => {
+    const response = await fetch(pipeline.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(verifyEvent('bundled')),
+    });
+
+    expect(await response.json()).toEqual({ challenge: sign('bundled') });
+  });
+
+  it('processes a signed delivery with the bundled receiver and processor', async () => {
+    const body = JSON.stringify(vehicleStateEvent());
+    const response = await fetch(pipeline.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'sc-signature': sign(body) },
+      body,
+    });
+
+    expect(response.status).toBe(200);
+    await expect(pipeline.waitFor((status) => status.processed === 1)).resolves.toMatchObject({
+      enqueued: 1,
+    });
+  });
+});

@@ -1,0 +1,128 @@
+import { SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import { PROCESSOR_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { sign, TEST_TOKEN, vehicleErrorEvent, vehicleStateEvent } from '../support/builders';
+import { type RunningPipeline, startPipelineProcess } from './support/local-pipeline';
+
+/** POSTs a body to the local webhook with a signature made with `token`. */
+async function deliver(pipeline: RunningPipeline, body: string, token = TEST_TOKEN) {
+  const response = await fetch(pipeline.webhookUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'sc-signature': sign(body, token) },
+    body,
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+describe('npm start: the local pipeline', () => {
+  let pipeline: RunningPipeline;
+
+  beforeAll(async () => {
+    // A 1-second visibility timeout keeps the retry → DLQ path to a few seconds.
+    pipeline = await startPipelineProcess(TEST_TOKEN, ['--visibility-timeout', '1']);
+  });
+
+  afterAll(async () => {
+    await pipeline?.stop();
+  });
+
+  it('processes a signed delivery once', async () => {
+    const before = await pipeline.status();
+    const { status } = await deliver(pipeline, JSON.stringify(vehicleStateEvent()));
+
+    expect(status).toBe(200);
+    const after = await pipeline.waitFor((s) => s.processed === before.processed + 1);
+    expect(after.enqueued).toBe(before.enqueued + 1);
+    expect(pipeline.output()).toMatch(/VEHICLE_STATE\s+\w{8} processed/);
+  });
+
+  it('processes an event delivered twice once and counts the second as a duplicate', async () => {
+    const before = await pipeline.status();
+    const body = JSON.stringify(vehicleErrorEvent());
+    await deliver(pipeline, body);
+    await pipeline.waitFor((s) => s.processed === before.processed + 1);
+    await deliver(pipeline, body);
+
+    const after = await pipeline.waitFor((s) => s.duplicates === before.duplicates + 1);
+    expect(after.processed).toBe(before.processed + 1);
+  });
+
+  it('answers 401 to a bad signature and enqueues nothing', async () => {
+    const before = await pipeline.status();
+    const { status, json } = await deliver(pipeline, JSON.stringify(vehicleStateEvent()), 'not-the-token');
+
+    expect(status).toBe(401);
+    expect(json.error).toBe('SIGNATURE_MISMATCH');
+    const after = await pipeline.status();
+    expect(after.enqueued).toBe(before.enqueued);
+    expect(after.queue).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('answers 5xx while SQS is down, and processes the redelivery once SQS is back', async () => {
+    const before = await pipeline.status();
+    const body = JSON.stringify(vehicleStateEvent());
+    await pipeline.fault({ sqs: 'down' });
+    const whileDown = await deliver(pipeline, body);
+    await pipeline.fault({ sqs: 'up' });
+    const redelivery = await deliver(pipeline, body);
+
+    expect(whileDown.status).toBe(503);
+    expect(redelivery.status).toBe(200);
+    const after = await pipeline.waitFor((s) => s.processed === before.processed + 1);
+    expect(after.enqueued).toBe(before.enqueued + 1);
+  });
+
+  it('retries a failing event, dead-letters it after maxReceiveCount, and processes it after a redrive', async () => {
+    const before = await pipeline.status();
+    await pipeline.fault({ dynamodb: 'down' });
+    await deliver(pipeline, JSON.stringify(vehicleStateEvent()));
+
+    const failed = await pipeline.waitFor((s) => s.deadLetterQueue.visible === 1, 30_000);
+    expect(failed.failed).toBe(before.failed + PROCESSOR_DEFAULTS.maxReceiveCount);
+    expect(failed.deadLettered).toBe(before.deadLettered + 1);
+    expect(pipeline.output()).toMatch(/failed \(attempt 3\/3\)/);
+
+    await pipeline.fault({ dynamodb: 'up' });
+    const sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: failed.sqs.endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: failed.sqs.deadLetterQueueArn }));
+    sqs.destroy();
+
+    const redriven = await pipeline.waitFor((s) => s.processed === failed.processed + 1);
+    expect(redriven.deadLetterQueue.visible).toBe(0);
+  });
+
+  it.each([
+    ['GET', '/webhooks/smartcar'],
+    ['POST', '/webhooks'],
+    ['POST', '/webhooks/smartcar/extra'],
+    ['DELETE', '/health'],
+  ])('answers 404 to %s %s, a route the API does not have', async (method, path) => {
+    const response = await fetch(`${pipeline.url}${path}`, { method });
+
+    expect(response.status).toBe(404);
+  });
+
+  it('answers the health check', async () => {
+    const response = await fetch(`${pipeline.url}/health`);
+
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('says clearly that the port is busy when started twice', async () => {
+    const port = new URL(pipeline.url).port;
+    const second = await startPipelineProcess(TEST_TOKEN, ['--port', port]).catch((error: Error) => error);
+
+    expect(second).toBeInstanceOf(Error);
+    expect(String(second)).toContain(`Port ${port} is already in use`);
+  });
+
+  it('stops cleanly on Ctrl-C', async () => {
+    const code = await pipeline.stop();
+
+    expect(code).toBe(0);
+    expect(pipeline.output()).toContain('stopped.');
+  });
+});

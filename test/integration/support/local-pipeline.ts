@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { TOKEN_ENV_VAR } from '../../../local/token';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+
+/** `npm start` running in a child process, as a user runs it. */
+export interface RunningPipeline {
+  url: string;
+  webhookUrl: string;
+  /** Everything the process printed so far. */
+  output(): string;
+  status(): Promise<PipelineStatus>;
+  fault(change: Record<string, 'up' | 'down'>): Promise<void>;
+  /** Waits until `predicate(status)` holds, polling; fails with the last status after `timeoutMs`. */
+  waitFor(predicate: (status: PipelineStatus) => boolean, timeoutMs?: number): Promise<PipelineStatus>;
+  /** Ctrl-C; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** `GET /_local/status`. */
+export interface PipelineStatus {
+  received: number;
+  enqueued: number;
+  processed: number;
+  duplicates: number;
+  failed: number;
+  deadLettered: number;
+  queue: { visible: number; inFlight: number };
+  deadLetterQueue: { visible: number };
+  sqs: { endpoint: string; deadLetterQueueArn: string; queueArn: string };
+}
+
+/** Starts `local/start.ts` (what `npm start` runs) on a free port with the given token. */
+export async function startPipelineProcess(token: string, args: string[] = []): Promise<RunningPipeline> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'local/start.ts', '--port', '0', ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, [TOKEN_ENV_VAR]: token, PORT: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), 30_000);
+    const check = () => {
+      const match = /health\s+GET\s+(http:\/\/127\.0\.0\.1:\d+)\/health/.exec(output);
+      if (match?.[1] !== undefined) {
+        clearTimeout(deadline);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(deadline);
+      reject(new Error(`npm start exited with ${code}:\n${output}`));
+    });
+  });
+
+  const status = async () => (await (await fetch(`${url}/_local/status`)).json()) as PipelineStatus;
+  return {
+    url,
+    webhookUrl: `${url}/webhooks/smartcar`,
+    output: () => output,
+    status,
+    fault: async (change) => {
+      await fetch(`${url}/_local/faults`, { method: 'POST', body: JSON.stringify(change) });
+    },
+    waitFor: async (predicate, timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const current = await status();
+        if (predicate(current)) return current;
+        if (Date.now() > deadline)
+          throw new Error(`condition not met; last status ${JSON.stringify(current)}\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGINT');
+      return exited;
+    },
+  };
+}
