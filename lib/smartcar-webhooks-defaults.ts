@@ -104,6 +104,15 @@ export const ALARM_DEFAULTS = {
   queueAgeSeconds: 15 * 60,
 } as const;
 
+/** CloudFormation output ids of the stack, read back by the CLI (`redrive --stack`). */
+export const STACK_OUTPUTS = {
+  webhookUrl: 'WebhookUrl',
+  tokenSecretName: 'TokenSecretName',
+  queueName: 'QueueName',
+  deadLetterQueueName: 'DeadLetterQueueName',
+  alarmTopicArn: 'AlarmTopicArn',
+} as const;
+
 /** SQS message attribute names the receiver sets on every delivery. */
 export const MESSAGE_ATTRIBUTES = {
   eventId: 'eventId',

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { STACK_OUTPUTS } from './smartcar-webhooks-defaults';
 import { SmartcarWebhooks, type SmartcarWebhooksProps } from './smartcar-webhooks';
 
 /** Properties of {@link SmartcarWebhooksStack}. */
@@ -31,26 +32,26 @@ export class SmartcarWebhooksStack extends Stack {
       tokenSecret: this.importTokenSecret(props) ?? props.webhooks?.tokenSecret,
     });
 
-    new CfnOutput(this, 'WebhookUrl', {
+    new CfnOutput(this, STACK_OUTPUTS.webhookUrl, {
       value: this.webhooks.webhookUrl,
       description: 'Paste into the Smartcar Dashboard as the webhook callback URI.',
     });
-    new CfnOutput(this, 'TokenSecretName', {
+    new CfnOutput(this, STACK_OUTPUTS.tokenSecretName, {
       value: this.webhooks.tokenSecret.secretName,
       description:
         'Store your Application Management Token here before verifying the webhook: ' +
         'aws secretsmanager put-secret-value --secret-id <this value> --secret-string <token>',
     });
-    new CfnOutput(this, 'QueueName', {
+    new CfnOutput(this, STACK_OUTPUTS.queueName, {
       value: this.webhooks.queue.queueName,
       description: 'Queue of verified deliveries; its age metric shows whether processing keeps up.',
     });
-    new CfnOutput(this, 'DeadLetterQueueName', {
+    new CfnOutput(this, STACK_OUTPUTS.deadLetterQueueName, {
       value: this.webhooks.deadLetterQueue.queueName,
       description:
         'Deliveries that failed processing; inspect them, fix the cause, then "Start DLQ redrive" in the SQS console.',
     });
-    new CfnOutput(this, 'AlarmTopicArn', {
+    new CfnOutput(this, STACK_OUTPUTS.alarmTopicArn, {
       value: this.webhooks.alarmTopic.topicArn,
       description:
         'Subscribe to this SNS topic (email, chat, pager) to hear about dead-lettered or stuck deliveries.',

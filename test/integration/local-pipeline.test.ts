@@ -1,7 +1,15 @@
-import { SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { PROCESSOR_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { main as cli } from '../../local/cli/main';
 import { sign, TEST_TOKEN, vehicleErrorEvent, vehicleStateEvent } from '../support/builders';
 import { type RunningPipeline, startPipelineProcess } from './support/local-pipeline';
+
+/** Runs the CLI in process; resolves with its exit code and everything it printed. */
+async function runCli(args: string[]) {
+  let output = '';
+  const sink = { write: (text: string) => (output += text) };
+  const code = await cli(args, { stdout: sink, stderr: sink, env: {}, dotEnvFile: '/nonexistent/.env' });
+  return { code, output };
+}
 
 /** POSTs a body to the local webhook with a signature made with `token`. */
 async function deliver(pipeline: RunningPipeline, body: string, token = TEST_TOKEN) {
@@ -82,16 +90,46 @@ describe('npm start: the local pipeline', () => {
     expect(pipeline.output()).toMatch(/failed \(attempt 3\/3\)/);
 
     await pipeline.fault({ dynamodb: 'up' });
-    const sqs = new SQSClient({
-      region: 'us-east-1',
-      endpoint: failed.sqs.endpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: failed.sqs.deadLetterQueueArn }));
-    sqs.destroy();
+    const redrive = await runCli(['redrive', '--local', pipeline.url]);
+    expect(redrive.code).toBe(0);
 
     const redriven = await pipeline.waitFor((s) => s.processed === failed.processed + 1);
     expect(redriven.deadLetterQueue.visible).toBe(0);
+  });
+
+  it('passes the CLI verify handshake with the right token', async () => {
+    const { code, output } = await runCli(['verify', '--url', pipeline.webhookUrl, '--token', TEST_TOKEN]);
+
+    expect(code).toBe(0);
+    expect(output).toMatch(/Smartcar would accept/);
+  });
+
+  it('fails the CLI verify handshake with another token and says the token differs', async () => {
+    const { code, output } = await runCli([
+      'verify',
+      '--url',
+      pipeline.webhookUrl,
+      '--token',
+      'another-token',
+    ]);
+
+    expect(code).toBe(1);
+    expect(output).toMatch(/token/i);
+  });
+
+  it('sends a signed event with the CLI that the pipeline processes', async () => {
+    const before = await pipeline.status();
+    const { code } = await runCli([
+      'send',
+      'VEHICLE_STATE',
+      '--url',
+      pipeline.webhookUrl,
+      '--token',
+      TEST_TOKEN,
+    ]);
+
+    expect(code).toBe(0);
+    await pipeline.waitFor((s) => s.processed === before.processed + 1);
   });
 
   it.each([

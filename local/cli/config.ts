@@ -1,0 +1,47 @@
+import { ROUTES } from '../../lib/smartcar-webhooks-defaults';
+import { findToken, TOKEN_ENV_VAR } from '../token';
+import { MissingTokenError } from './errors';
+import type { CliIo } from './io';
+
+/** Defaults of the CLI's options. */
+export const CLI_DEFAULTS = {
+  /** Where `npm start` listens unless PORT says otherwise. */
+  localHost: '127.0.0.1',
+  localPort: 3000,
+  /** Smartcar counts a delivery as failed when no answer arrives within 15 s. */
+  timeoutMs: 15_000,
+  count: 1,
+  concurrency: 1,
+  /** How long `redrive` follows its move task before leaving it running in the background. */
+  redriveWaitSeconds: 60,
+  redrivePollIntervalMs: 1000,
+  userAgent: 'smartcar-webhooks-cli',
+} as const;
+
+/** Path of the local emulator's status document. */
+export const LOCAL_STATUS_PATH = '/_local/status';
+
+/** `http://127.0.0.1:<PORT or 3000>`: the local emulator. */
+export function localBaseUrl(env: NodeJS.ProcessEnv): string {
+  const port = env.PORT !== undefined && env.PORT.trim() !== '' ? env.PORT.trim() : CLI_DEFAULTS.localPort;
+  return `http://${CLI_DEFAULTS.localHost}:${port}`;
+}
+
+/** The local emulator's webhook URL, the default target of `send` and `verify`. */
+export function localWebhookUrl(env: NodeJS.ProcessEnv): string {
+  return `${localBaseUrl(env)}${ROUTES.webhookPath}`;
+}
+
+/**
+ * `--token`, else the token `npm start` uses (environment, then `.env`).
+ * @throws MissingTokenError saying where a token can come from
+ */
+export function resolveToken(explicit: string | undefined, io: CliIo, command: string): string {
+  const token = explicit?.trim() || findToken(io.env, io.dotEnvFile);
+  if (token !== undefined && token !== '') return token;
+  throw new MissingTokenError(
+    `No Application Management Token: pass --token <token>, or set ${TOKEN_ENV_VAR}, or run \`npm start\` ` +
+      'once (it writes a development token to .env that the CLI then uses).',
+    command,
+  );
+}

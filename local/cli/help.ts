@@ -1,0 +1,126 @@
+import { ROUTES } from '../../lib/smartcar-webhooks-defaults';
+import { TOKEN_ENV_VAR } from '../token';
+import { CLI_DEFAULTS } from './config';
+
+/** The name the CLI goes by in its own messages (the package.json `bin` entry). */
+export const PROGRAM = 'smartcar-webhooks';
+
+const LOCAL_URL = `http://${CLI_DEFAULTS.localHost}:$PORT (${CLI_DEFAULTS.localPort})${ROUTES.webhookPath}`;
+const TOKEN_DEFAULT = `$${TOKEN_ENV_VAR}, else .env (npm start writes one)`;
+
+const MAIN_HELP = `Usage: ${PROGRAM} <command> [options]
+       npm run cli -- <command> [options]     (from this repository)
+
+Try the Smartcar webhook receiver: send signed deliveries, check an endpoint the way the Smartcar
+Dashboard does, and move dead-lettered events back for processing.
+
+Commands:
+  send <VERIFY|VEHICLE_STATE|VEHICLE_ERROR>   POST signed sample deliveries (local emulator by default)
+  verify                                      perform the Dashboard's VERIFY handshake against a URL
+  redrive                                     move dead-letter queue messages back to the main queue
+
+Options:
+  -h, --help      this help; "<command> --help" for a command's options
+
+Exit codes: 0 success, 1 the check or delivery failed, 2 bad arguments.
+
+Examples:
+  npm run send -- VEHICLE_STATE
+  npm run send -- VEHICLE_STATE --count 100 --concurrency 10
+  npm run cli -- verify --url https://abc.execute-api.eu-west-1.amazonaws.com/webhooks/smartcar --token $AMT
+  npm run cli -- redrive --stack SmartcarWebhooks
+`;
+
+const SEND_HELP = `Usage: ${PROGRAM} send <VERIFY|VEHICLE_STATE|VEHICLE_ERROR> [options]
+       ${PROGRAM} send --file <payload.json> [options]
+       npm run send -- <event type> [options]
+
+POSTs a realistic delivery (fresh eventId and deliveryId, meta.mode TEST) the way Smartcar does:
+the body is serialized once and SC-Signature is the hex HMAC-SHA256 of exactly those bytes, keyed
+with the Application Management Token. Prints the status, the answer and a verdict; for VERIFY
+the verdict checks that the answer is HMAC(token, challenge).
+
+Options:
+  --url <url>           receiver URL (default ${LOCAL_URL})
+  --token <token>       Application Management Token (default ${TOKEN_DEFAULT})
+  --count <n>           deliveries to send (default ${CLI_DEFAULTS.count})
+  --concurrency <n>     at most this many in flight; prints counts by status and p50/p99 latency
+                        (default ${CLI_DEFAULTS.concurrency})
+  --duplicate           send each event twice, same eventId and bytes, the 2nd after the 1st is
+                        answered: the processor should count a duplicate
+  --file <path>         send this file's exact bytes instead of a sample event (signed as they are)
+  --timeout <ms>        give up on an answer after this long (default ${CLI_DEFAULTS.timeoutMs}, Smartcar's limit)
+  -h, --help            this help
+
+Exits 1 when any request got no 2xx answer (or a VERIFY got the wrong hash).
+
+Examples:
+  npm run send -- VEHICLE_STATE
+  npm run send -- VEHICLE_STATE --count 100 --concurrency 10
+  npm run send -- VEHICLE_ERROR --duplicate
+  npm run send -- --file captured-delivery.json --url https://abc.execute-api.eu-west-1.amazonaws.com/webhooks/smartcar --token $AMT
+`;
+
+const VERIFY_HELP = `Usage: ${PROGRAM} verify [--url <url>] [--token <token>] [--timeout <ms>]
+
+Performs the Smartcar Dashboard's VERIFY handshake and says whether Smartcar would accept the
+endpoint: status 200, a JSON body, and "challenge" equal to the hex HMAC-SHA256 of the challenge
+keyed with the token. When not, it names the likely cause: a different token, a wrong path, a
+redirect (Smartcar does not follow them), a missing token secret, a timeout, or an unreachable host.
+It then POSTs a delivery with a wrong SC-Signature and warns when the endpoint does not refuse it
+with 401.
+
+Options:
+  --url <url>           webhook URL, e.g. the stack output WebhookUrl (default ${LOCAL_URL})
+  --token <token>       Application Management Token from the Dashboard (default ${TOKEN_DEFAULT})
+  --timeout <ms>        give up after this long (default ${CLI_DEFAULTS.timeoutMs}, Smartcar's limit)
+  -h, --help            this help
+
+Examples:
+  npm run cli -- verify
+  npm run cli -- verify --url https://abc.execute-api.eu-west-1.amazonaws.com/webhooks/smartcar --token $AMT
+`;
+
+const REDRIVE_HELP = `Usage: ${PROGRAM} redrive [--local <baseUrl>] [--wait <seconds>]
+       ${PROGRAM} redrive --stack <stackName> [--region <region>] [--wait <seconds>]
+       ${PROGRAM} redrive --dlq <name|url|arn> [--queue <name|url|arn>] [--region <region>] [--wait <seconds>]
+
+Moves the messages of the dead-letter queue back to the main queue with an SQS message move task
+(StartMessageMoveTask), then follows it (ListMessageMoveTasks, every second) until it completes.
+Events already processed are skipped by the processor's idempotency check. An empty DLQ is not an
+error: nothing is started.
+
+Targets:
+  (default)             the local emulator, found through http://${CLI_DEFAULTS.localHost}:$PORT (${CLI_DEFAULTS.localPort})/_local/status
+  --local <baseUrl>     the local emulator at another address
+  --stack <name>        a deployed stack: its QueueName and DeadLetterQueueName outputs
+  --dlq <queue>         a dead-letter queue on AWS by name, URL or ARN
+  --queue <queue>       where --dlq's messages go (default: back to the queues they came from)
+
+Options:
+  --region <region>     AWS region for --stack and --dlq (default: the one in a --dlq ARN or URL,
+                        else AWS_REGION or your profile's)
+  --wait <seconds>      follow the task this long; 0 starts it and returns (default ${CLI_DEFAULTS.redriveWaitSeconds})
+  -h, --help            this help
+
+On AWS it uses your default credentials; they need sqs:StartMessageMoveTask, sqs:ListMessageMoveTasks,
+sqs:GetQueueUrl, sqs:GetQueueAttributes, sqs:ReceiveMessage and sqs:DeleteMessage on the DLQ,
+sqs:SendMessage on the destination, and cloudformation:DescribeStacks for --stack.
+
+Examples:
+  npm run cli -- redrive
+  npm run cli -- redrive --stack SmartcarWebhooks
+  npm run cli -- redrive --dlq SmartcarWebhooks-DeadLetterQueue --region eu-west-1 --wait 300
+`;
+
+/** Help texts by command name. */
+export const HELP: Readonly<Record<string, string>> = {
+  send: SEND_HELP,
+  verify: VERIFY_HELP,
+  redrive: REDRIVE_HELP,
+};
+
+/** The help for `command`, or the CLI's own help when it is not a command. */
+export function helpFor(command?: string): string {
+  return (command !== undefined ? HELP[command] : undefined) ?? MAIN_HELP;
+}
