@@ -38,6 +38,8 @@ export class Activity {
   };
   /** Last processing error per SQS message, from the processor's log, shown with the failure. */
   private readonly errors = new Map<string, string>();
+  /** Events that failed their last attempt and have not shown up in the DLQ yet, oldest first. */
+  private readonly awaitingDeadLetter: { label: string; attempts: number }[] = [];
 
   constructor(
     private readonly print: (line: string) => void,
@@ -78,8 +80,20 @@ export class Activity {
     this.errors.delete(result.messageId);
     this.print(`${label} failed (attempt ${result.attempt}/${maxReceiveCount}): ${reason}`);
     if (result.attempt >= maxReceiveCount) {
+      // SQS moves it on the receive after this one, once the visibility timeout has passed.
+      this.awaitingDeadLetter.push({ label, attempts: result.attempt });
+      this.print(`${label} no retries left: SQS moves it to the DLQ when its visibility timeout ends`);
+    }
+  }
+
+  /** The DLQ grew by `count` messages: the oldest events that ran out of retries arrived there. */
+  deadLettered(count: number): void {
+    for (let i = 0; i < count; i++) {
       this.totals.deadLettered++;
-      this.print(`${label} dead-lettered after ${result.attempt} attempts (redrive: npm run cli -- redrive)`);
+      const next = this.awaitingDeadLetter.shift();
+      const label = next?.label ?? `${time()} ${'?'.padEnd(13)} --------`;
+      const attempts = next === undefined ? '' : ` after ${next.attempts} attempts`;
+      this.print(`${label} dead-lettered${attempts} (fix the cause, then: npm run cli -- redrive)`);
     }
   }
 

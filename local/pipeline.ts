@@ -103,6 +103,19 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       poller.destroy();
     });
 
+    // SQS moves a message to the DLQ itself, on a receive; the depth is how we learn it happened.
+    let deadLetterDepth = 0;
+    const deadLetterWatch = setInterval(() => {
+      sqs
+        .counts()
+        .then(({ deadLetterVisible }) => {
+          if (deadLetterVisible > deadLetterDepth) activity.deadLettered(deadLetterVisible - deadLetterDepth);
+          deadLetterDepth = deadLetterVisible;
+        })
+        .catch(() => undefined);
+    }, 500);
+    stops.push(async () => clearInterval(deadLetterWatch));
+
     const api = await startLocalApi({
       port: options.port,
       receiver: handlers.receiver,

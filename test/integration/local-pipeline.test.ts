@@ -84,10 +84,13 @@ describe('npm start: the local pipeline', () => {
     await pipeline.fault({ dynamodb: 'down' });
     await deliver(pipeline, JSON.stringify(vehicleStateEvent()));
 
-    const failed = await pipeline.waitFor((s) => s.deadLetterQueue.visible === 1, 30_000);
+    const failed = await pipeline.waitFor(
+      (s) => s.deadLetterQueue.visible === 1 && s.deadLettered === before.deadLettered + 1,
+      30_000,
+    );
     expect(failed.failed).toBe(before.failed + PROCESSOR_DEFAULTS.maxReceiveCount);
-    expect(failed.deadLettered).toBe(before.deadLettered + 1);
     expect(pipeline.output()).toMatch(/failed \(attempt 3\/3\)/);
+    expect(pipeline.output()).toMatch(/dead-lettered after 3 attempts/);
 
     await pipeline.fault({ dynamodb: 'up' });
     const redrive = await runCli(['redrive', '--local', pipeline.url]);
