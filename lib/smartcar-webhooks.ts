@@ -1,10 +1,9 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Token } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,7 +12,6 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
@@ -26,6 +24,7 @@ import {
   RECEIVER_DEFAULTS,
   ROUTES,
 } from './smartcar-webhooks-defaults';
+import { WebhookAlarms } from './monitoring/webhook-alarms';
 
 /** Properties of {@link SmartcarWebhooks}. Every one is optional; the defaults are production-ready. */
 export interface SmartcarWebhooksProps {
@@ -217,9 +216,16 @@ export class SmartcarWebhooks extends Construct {
     this.addRoutes(settings.webhookPath);
     this.webhookUrl = joinUrl(this.stage.url, settings.webhookPath);
 
-    this.alarmTopic = this.createAlarmTopic(props.alarmEmail);
-    this.deadLetterQueueAlarm = this.createDeadLetterQueueAlarm(settings.maxReceiveCount);
-    this.queueAgeAlarm = this.createQueueAgeAlarm(settings.queueAgeAlarmThreshold);
+    const alarms = new WebhookAlarms(this, 'Alarms', {
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      maxReceiveCount: settings.maxReceiveCount,
+      queueAgeThreshold: settings.queueAgeAlarmThreshold,
+      alarmEmail: props.alarmEmail,
+    });
+    this.alarmTopic = alarms.topic;
+    this.deadLetterQueueAlarm = alarms.deadLetterQueueAlarm;
+    this.queueAgeAlarm = alarms.queueAgeAlarm;
   }
 
   private createPlaceholderSecret(): secretsmanager.Secret {
@@ -333,77 +339,6 @@ export class SmartcarWebhooks extends Construct {
     });
     this.api.addRoutes({ path: webhookPath, methods: [apigwv2.HttpMethod.POST], integration });
     this.api.addRoutes({ path: ROUTES.healthPath, methods: [apigwv2.HttpMethod.GET], integration });
-  }
-
-  private createAlarmTopic(alarmEmail: string | undefined): sns.Topic {
-    const topic = new sns.Topic(this, 'AlarmTopic', {
-      displayName: 'Smartcar webhook alarms',
-      enforceSSL: true,
-    });
-    // enforceSSL gives the topic a resource policy, which replaces SNS's default one; without this
-    // statement CloudWatch is "not authorized to perform: SNS:Publish" and alarms notify nobody.
-    const stack = Stack.of(this);
-    topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [topic.topicArn],
-        conditions: {
-          ArnLike: {
-            'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
-          },
-        },
-      }),
-    );
-    if (alarmEmail !== undefined) {
-      topic.addSubscription(new EmailSubscription(alarmEmail));
-    }
-    return topic;
-  }
-
-  private createDeadLetterQueueAlarm(maxReceiveCount: number): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, 'DeadLetterQueueAlarm', {
-      alarmDescription:
-        `A Smartcar webhook delivery failed processing ${maxReceiveCount} times and is in the ` +
-        "dead-letter queue. First check the processor's log group for the error; once it is fixed, " +
-        'use "Start DLQ redrive" in the SQS console to move the deliveries back.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.minutes(1),
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.notify(alarm);
-    return alarm;
-  }
-
-  private createQueueAgeAlarm(threshold: Duration): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, 'QueueAgeAlarm', {
-      alarmDescription:
-        `Smartcar webhook deliveries have waited more than ${threshold.toHumanString()} in the queue: ` +
-        "the processor is behind or failing. First check the processor's Errors and Throttles metrics " +
-        'and its log group.',
-      metric: this.queue.metricApproximateAgeOfOldestMessage({
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.minutes(1),
-      }),
-      threshold: threshold.toSeconds(),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.notify(alarm);
-    return alarm;
-  }
-
-  /** OK notifications too, so whoever was paged learns that it cleared. */
-  private notify(alarm: cloudwatch.Alarm): void {
-    const action = new SnsAction(this.alarmTopic);
-    alarm.addAlarmAction(action);
-    alarm.addOkAction(action);
   }
 }
 
