@@ -85,6 +85,12 @@ async function deliver(messages: Message[], options: EventSourceOptions): Promis
   try {
     const response = await options.invoke({ Records: records });
     failedIds = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+    const known = new Set(records.map((record) => record.messageId));
+    if ([...failedIds].some((id) => !known.has(id))) {
+      // Lambda treats an item identifier that is not in the batch as a failure of the whole batch.
+      invocationError = 'the response named a message that is not in the batch';
+      failedIds = known;
+    }
   } catch (error) {
     invocationError = error instanceof Error ? error.message : String(error);
     failedIds = new Set(records.map((record) => record.messageId));

@@ -93,7 +93,7 @@ export function messageMoveTasks(sqs: SQSClient, queueUrlOf: (arn: string) => st
             }),
           );
         }
-        await sqs.send(
+        const deleted = await sqs.send(
           new DeleteMessageBatchCommand({
             QueueUrl: sourceUrl,
             Entries: Messages.map((message, index) => ({
@@ -102,7 +102,12 @@ export function messageMoveTasks(sqs: SQSClient, queueUrlOf: (arn: string) => st
             })),
           }),
         );
-        task.ApproximateNumberOfMessagesMoved += Messages.length;
+        const failed = deleted?.Failed ?? [];
+        task.ApproximateNumberOfMessagesMoved += Messages.length - failed.length;
+        if (failed.length > 0) {
+          // An undeleted message reappears in the DLQ and would be moved twice.
+          throw new Error(`could not delete moved messages: ${failed.map((entry) => entry.Code).join(', ')}`);
+        }
       }
       task.Status = 'COMPLETED';
     } catch (error) {
@@ -117,14 +122,23 @@ export function messageMoveTasks(sqs: SQSClient, queueUrlOf: (arn: string) => st
     if ((await queueArn(sourceUrl).catch(() => undefined)) !== sourceArn) {
       return error(400, 'ResourceNotFoundException', `The source queue ${sourceArn} does not exist.`);
     }
-    if (tasks.some((task) => task.SourceArn === sourceArn && task.Status === 'RUNNING')) {
-      return error(400, 'UnsupportedOperation', `A message move task is already running for ${sourceArn}.`);
-    }
     const destinationArn = typeof input.DestinationArn === 'string' ? input.DestinationArn : undefined;
     const destinations = destinationArn !== undefined ? [destinationArn] : await sourceQueuesOf(sourceArn);
     const [destination] = destinations;
     if (destination === undefined || destinations.length > 1) {
       return error(400, 'InvalidParameterValue', 'Give DestinationArn: the DLQ has no single source queue.');
+    }
+    if ((await queueArn(queueUrlOf(destination)).catch(() => undefined)) !== destination) {
+      return error(400, 'ResourceNotFoundException', `The destination queue ${destination} does not exist.`);
+    }
+    const toMove = await depth(sourceUrl);
+    // No await from this check to the registration below, so two requests cannot both pass it.
+    if (
+      tasks.some(
+        (task) => task.SourceArn === sourceArn && (task.Status === 'RUNNING' || task.Status === 'CANCELLING'),
+      )
+    ) {
+      return error(400, 'UnsupportedOperation', `A message move task is already running for ${sourceArn}.`);
     }
     const task: MoveTask = {
       TaskHandle: Buffer.from(JSON.stringify({ taskId: randomUUID(), sourceArn })).toString('base64'),
@@ -132,7 +146,7 @@ export function messageMoveTasks(sqs: SQSClient, queueUrlOf: (arn: string) => st
       SourceArn: sourceArn,
       DestinationArn: destinationArn,
       ApproximateNumberOfMessagesMoved: 0,
-      ApproximateNumberOfMessagesToMove: await depth(sourceUrl),
+      ApproximateNumberOfMessagesToMove: toMove,
       StartedTimestamp: Date.now(),
     };
     tasks.unshift(task);
@@ -158,17 +172,18 @@ export function messageMoveTasks(sqs: SQSClient, queueUrlOf: (arn: string) => st
   return async (req, body) => {
     const operation = String(req.headers['x-amz-target'] ?? '');
     if (!operation.startsWith(TARGET_PREFIX)) return undefined;
-    const input = () => JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
-    switch (operation.slice(TARGET_PREFIX.length)) {
-      case 'StartMessageMoveTask':
-        return start(input());
-      case 'ListMessageMoveTasks':
-        return list(input());
-      case 'CancelMessageMoveTask':
-        return cancel(input());
-      default:
-        return undefined;
+    const name = operation.slice(TARGET_PREFIX.length);
+    if (!['StartMessageMoveTask', 'ListMessageMoveTasks', 'CancelMessageMoveTask'].includes(name))
+      return undefined;
+    let input: Record<string, unknown>;
+    try {
+      input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+    } catch {
+      return error(400, 'SerializationException', 'The request body is not JSON.');
     }
+    if (name === 'StartMessageMoveTask') return start(input);
+    if (name === 'ListMessageMoveTasks') return list(input);
+    return cancel(input);
   };
 }
 

@@ -15,15 +15,18 @@ export function readDotEnv(file = DOT_ENV_FILE): Record<string, string> {
     const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
     if (match === null || line.trimStart().startsWith('#')) continue;
     const [, key, raw] = match as unknown as [string, string, string];
-    values[key] = raw.replace(/^(['"])(.*)\1$/, '$2');
+    const quoted = /^(['"])(.*)\1$/.exec(raw);
+    values[key] = quoted ? (quoted[2] ?? '') : raw.replace(/\s+#.*$/, '');
   }
   return values;
 }
 
 /** The token from the environment, else from `.env`; undefined when neither has one. */
 export function findToken(env: NodeJS.ProcessEnv = process.env, file = DOT_ENV_FILE): string | undefined {
-  const value = env[TOKEN_ENV_VAR] ?? readDotEnv(file)[TOKEN_ENV_VAR];
-  return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
+  // A blank variable (e.g. `SMARTCAR_MANAGEMENT_TOKEN= npm start`) must not hide the .env token.
+  const fromEnv = env[TOKEN_ENV_VAR]?.trim();
+  if (fromEnv) return fromEnv;
+  return readDotEnv(file)[TOKEN_ENV_VAR]?.trim() || undefined;
 }
 
 /**

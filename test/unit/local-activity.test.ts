@@ -1,0 +1,451 @@
+import { LOG_MESSAGES } from '../../lambdas/shared/log-messages';
+import { Activity, interceptLogLines, type DeliveryResult } from '../../local/activity';
+import type { RecordResult } from '../../local/event-source';
+
+const NOW = '2026-03-01T12:34:56.789Z';
+const AT = '12:34:56.789';
+const EVENT_ID = 'a1b2c3d4-0000-4000-8000-000000000001';
+const EVENT = JSON.stringify({ eventId: EVENT_ID, eventType: 'VEHICLE_STATE', data: {} });
+const LABEL = `${AT} VEHICLE_STATE a1b2c3d4`;
+
+function delivery(overrides: Partial<DeliveryResult> = {}): DeliveryResult {
+  return {
+    statusCode: 200,
+    durationMs: 12,
+    requestBody: EVENT,
+    responseBody: JSON.stringify({ status: 'accepted', eventId: EVENT_ID }),
+    ...overrides,
+  };
+}
+
+function record(overrides: Partial<RecordResult> = {}): RecordResult {
+  return { messageId: 'message-1', body: EVENT, attempt: 1, failed: true, ...overrides };
+}
+
+/** A processor log line about the event, as Powertools writes it. */
+function logLine(message: string, extra: Record<string, unknown> = {}) {
+  return {
+    level: 'INFO',
+    message,
+    service: 'smartcar-webhooks',
+    eventId: EVENT_ID,
+    eventType: 'VEHICLE_STATE',
+    messageId: 'message-1',
+    ...extra,
+  };
+}
+
+function activity(options?: { verbose: boolean; maxReceiveCount?: number }) {
+  const print = jest.fn<void, [string]>();
+  return {
+    activity: new Activity(print, options),
+    print,
+    lines: () => print.mock.calls.map(([line]) => line),
+  };
+}
+
+const NO_COUNTS = { received: 0, enqueued: 0, processed: 0, duplicates: 0, failed: 0, deadLettered: 0 };
+
+beforeEach(() => {
+  jest.useFakeTimers({ now: new Date(NOW) });
+});
+
+afterEach(() => {
+  jest.useRealTimers();
+});
+
+describe('Activity.delivery', () => {
+  it('prints an accepted delivery as received → enqueued with its status and duration', () => {
+    const { activity: a, lines } = activity();
+
+    a.delivery(delivery());
+
+    expect(lines()).toEqual([`${LABEL} received → enqueued (200, 12 ms)`]);
+  });
+
+  it('counts an accepted delivery as received and enqueued', () => {
+    const { activity: a } = activity();
+
+    a.delivery(delivery());
+
+    expect(a.counts()).toEqual({ ...NO_COUNTS, received: 1, enqueued: 1 });
+  });
+
+  it('prints an answered VERIFY as challenge answered', () => {
+    const { activity: a, lines } = activity();
+
+    a.delivery(
+      delivery({
+        requestBody: JSON.stringify({ eventId: EVENT_ID, eventType: 'VERIFY', data: { challenge: 'c' } }),
+        responseBody: JSON.stringify({ challenge: '9f86d081884c7d65' }),
+        durationMs: 3,
+      }),
+    );
+
+    expect(lines()).toEqual([`${AT} VERIFY        a1b2c3d4 received → challenge answered (200, 3 ms)`]);
+  });
+
+  it('counts an answered VERIFY as received, not enqueued', () => {
+    const { activity: a } = activity();
+
+    a.delivery(delivery({ responseBody: JSON.stringify({ challenge: '9f86d081884c7d65' }) }));
+
+    expect(a.counts()).toEqual({ ...NO_COUNTS, received: 1 });
+  });
+
+  it('prints a refused delivery with its error code and message', () => {
+    const { activity: a, lines } = activity();
+
+    a.delivery(
+      delivery({
+        statusCode: 401,
+        durationMs: 2,
+        responseBody: JSON.stringify({
+          error: 'SIGNATURE_MISMATCH',
+          message: 'SC-Signature does not match.',
+        }),
+      }),
+    );
+
+    expect(lines()).toEqual([
+      `${LABEL} received → refused (401, 2 ms) SIGNATURE_MISMATCH: SC-Signature does not match.`,
+    ]);
+  });
+
+  it('counts a refused delivery as received, not enqueued', () => {
+    const { activity: a } = activity();
+
+    a.delivery(delivery({ statusCode: 401, responseBody: JSON.stringify({ error: 'SIGNATURE_MISSING' }) }));
+
+    expect(a.counts()).toEqual({ ...NO_COUNTS, received: 1 });
+  });
+
+  it('labels a delivery whose body is not JSON with placeholders', () => {
+    const { activity: a, lines } = activity();
+
+    a.delivery(
+      delivery({ statusCode: 400, requestBody: 'not json', responseBody: '{"error":"INVALID_PAYLOAD"}' }),
+    );
+
+    expect(lines()).toEqual([`${AT} ?             -------- received → refused (400, 12 ms) INVALID_PAYLOAD`]);
+  });
+});
+
+describe('Activity.log', () => {
+  it('prints and counts an event the processor processed', () => {
+    const { activity: a, lines } = activity();
+
+    a.log(logLine(LOG_MESSAGES.eventProcessed));
+
+    expect(lines()).toEqual([`${LABEL} processed`]);
+    expect(a.counts()).toEqual({ ...NO_COUNTS, processed: 1 });
+  });
+
+  it('prints and counts a duplicate the processor skipped', () => {
+    const { activity: a, lines } = activity();
+
+    a.log(logLine(LOG_MESSAGES.duplicateSkipped));
+
+    expect(lines()).toEqual([`${LABEL} duplicate, skipped (already processed)`]);
+    expect(a.counts()).toEqual({ ...NO_COUNTS, duplicates: 1 });
+  });
+
+  it('keeps a processing failure for the record report without printing it', () => {
+    const { activity: a, lines } = activity();
+
+    a.log(logLine(LOG_MESSAGES.processingFailed, { level: 'ERROR', error: 'Error: boom' }));
+
+    expect(lines()).toEqual([]);
+  });
+
+  it('prints an ERROR line compactly with its cause when not verbose', () => {
+    const { activity: a, lines } = activity();
+
+    a.log({ level: 'ERROR', message: 'Unexpected receiver error', cause: 'TimeoutError' });
+
+    expect(lines()).toEqual(['  error: Unexpected receiver error (TimeoutError)']);
+  });
+
+  it('prints an ERROR line without a cause as its message alone when not verbose', () => {
+    const { activity: a, lines } = activity();
+
+    a.log({ level: 'ERROR', message: 'Unexpected receiver error' });
+
+    expect(lines()).toEqual(['  error: Unexpected receiver error']);
+  });
+
+  it('prints no other line when not verbose', () => {
+    const { activity: a, lines } = activity();
+
+    a.log(logLine(LOG_MESSAGES.deliveryEnqueued));
+    a.log({ level: 'WARN', message: LOG_MESSAGES.noHandler });
+
+    expect(lines()).toEqual([]);
+  });
+
+  it('prints every other line as JSON when verbose', () => {
+    const { activity: a, lines } = activity({ verbose: true });
+    const entry = logLine(LOG_MESSAGES.deliveryEnqueued);
+
+    a.log(entry);
+
+    expect(lines()).toEqual([`  log ${JSON.stringify(entry)}`]);
+  });
+
+  it('prints processing failures as JSON when verbose', () => {
+    const { activity: a, lines } = activity({ verbose: true });
+    const entry = logLine(LOG_MESSAGES.processingFailed, { level: 'ERROR', error: 'Error: boom' });
+
+    a.log(entry);
+
+    expect(lines()).toEqual([`  log ${JSON.stringify(entry)}`]);
+  });
+});
+
+describe('Activity.record', () => {
+  it('prints nothing for a record that succeeded', () => {
+    const { activity: a, lines } = activity();
+
+    a.record(record({ failed: false }));
+
+    expect(lines()).toEqual([]);
+    expect(a.counts()).toEqual(NO_COUNTS);
+  });
+
+  it('prints a failed record with its attempt and the error the processor logged for it', () => {
+    const { activity: a, lines } = activity();
+    a.log(logLine(LOG_MESSAGES.processingFailed, { level: 'ERROR', error: 'Error: boom' }));
+
+    a.record(record({ attempt: 1 }));
+
+    expect(lines()).toEqual([`${LABEL} failed (attempt 1/3): Error: boom`]);
+  });
+
+  it('counts a failed record', () => {
+    const { activity: a } = activity();
+
+    a.record(record());
+
+    expect(a.counts()).toEqual({ ...NO_COUNTS, failed: 1 });
+  });
+
+  it('ignores errors logged for other messages', () => {
+    const { activity: a, lines } = activity();
+    a.log(logLine(LOG_MESSAGES.processingFailed, { messageId: 'message-2', error: 'Error: other' }));
+
+    a.record(record({ messageId: 'message-1' }));
+
+    expect(lines()).toEqual([`${LABEL} failed (attempt 1/3): reported as failed`]);
+  });
+
+  it('shows a logged error with one failure only', () => {
+    const { activity: a, lines } = activity();
+    a.log(logLine(LOG_MESSAGES.processingFailed, { error: 'Error: boom' }));
+    a.record(record({ attempt: 1 }));
+
+    a.record(record({ attempt: 2 }));
+
+    expect(lines().at(-1)).toBe(`${LABEL} failed (attempt 2/3): reported as failed`);
+  });
+
+  it('takes the error of an unreadable message from its log line', () => {
+    const { activity: a, lines } = activity();
+    a.log({
+      level: 'ERROR',
+      message: LOG_MESSAGES.unreadableMessage,
+      messageId: 'message-1',
+      error: 'not JSON',
+    });
+
+    a.record(record({ body: 'not json' }));
+
+    expect(lines()).toEqual([`${AT} ?             -------- failed (attempt 1/3): not JSON`]);
+  });
+
+  it('shows the lock message for a record whose event was locked', () => {
+    const { activity: a, lines } = activity();
+    a.log(logLine(LOG_MESSAGES.eventLocked, { level: 'WARN' }));
+
+    a.record(record());
+
+    expect(lines()).toEqual([`${LABEL} failed (attempt 1/3): ${LOG_MESSAGES.eventLocked}`]);
+  });
+
+  it('shows the invocation error of a batch that threw', () => {
+    const { activity: a, lines } = activity();
+    a.log(logLine(LOG_MESSAGES.processingFailed, { error: 'Error: boom' }));
+
+    a.record(record({ invocationError: 'Task timed out after 30.00 seconds' }));
+
+    expect(lines()).toEqual([`${LABEL} failed (attempt 1/3): Task timed out after 30.00 seconds`]);
+  });
+
+  it('prints that no retries are left when the attempt reaching maxReceiveCount fails', () => {
+    const { activity: a, lines } = activity();
+
+    a.record(record({ attempt: 3 }));
+
+    expect(lines()).toEqual([
+      `${LABEL} failed (attempt 3/3): reported as failed`,
+      `${LABEL} no retries left: SQS moves it to the DLQ when its visibility timeout ends`,
+    ]);
+  });
+
+  it('does not count a record as dead-lettered before SQS has moved it', () => {
+    const { activity: a } = activity();
+
+    a.record(record({ attempt: 3 }));
+
+    expect(a.counts()).toEqual({ ...NO_COUNTS, failed: 1 });
+  });
+
+  it('does not say no retries are left before the last attempt', () => {
+    const { activity: a, lines } = activity();
+
+    a.record(record({ attempt: 2 }));
+
+    expect(lines()).toEqual([`${LABEL} failed (attempt 2/3): reported as failed`]);
+  });
+
+  it('uses the configured maxReceiveCount', () => {
+    const { activity: a, lines } = activity({ verbose: false, maxReceiveCount: 5 });
+
+    a.record(record({ attempt: 3 }));
+
+    expect(lines()).toEqual([`${LABEL} failed (attempt 3/5): reported as failed`]);
+    expect(a.counts().deadLettered).toBe(0);
+  });
+});
+
+describe('Activity.deadLettered', () => {
+  const OTHER_ID = 'e5f6a7b8-0000-4000-8000-000000000002';
+  const OTHER_EVENT = JSON.stringify({ eventId: OTHER_ID, eventType: 'VEHICLE_ERROR' });
+
+  it('prints the events that ran out of retries as dead-lettered, oldest first', () => {
+    const { activity: a, print, lines } = activity();
+    a.record(record({ attempt: 3 }));
+    a.record(record({ messageId: 'message-2', body: OTHER_EVENT, attempt: 3 }));
+    print.mockClear();
+
+    a.deadLettered(2);
+
+    expect(lines()).toEqual([
+      `${LABEL} dead-lettered after 3 attempts (fix the cause, then: npm run cli -- redrive)`,
+      `${AT} VEHICLE_ERROR e5f6a7b8 dead-lettered after 3 attempts (fix the cause, then: npm run cli -- redrive)`,
+    ]);
+  });
+
+  it('counts the messages that arrived in the DLQ', () => {
+    const { activity: a } = activity();
+    a.record(record({ attempt: 3 }));
+
+    a.deadLettered(1);
+
+    expect(a.counts()).toEqual({ ...NO_COUNTS, failed: 1, deadLettered: 1 });
+  });
+
+  it('prints a placeholder for a DLQ arrival it did not see run out of retries', () => {
+    const { activity: a, lines } = activity();
+
+    a.deadLettered(1);
+
+    expect(lines()).toEqual([
+      `${AT} ?             -------- dead-lettered (fix the cause, then: npm run cli -- redrive)`,
+    ]);
+    expect(a.counts().deadLettered).toBe(1);
+  });
+
+  it('matches each event that ran out of retries to one arrival only', () => {
+    const { activity: a, lines } = activity();
+    a.record(record({ attempt: 3 }));
+    a.deadLettered(1);
+
+    a.deadLettered(1);
+
+    expect(lines().at(-1)).toBe(
+      `${AT} ?             -------- dead-lettered (fix the cause, then: npm run cli -- redrive)`,
+    );
+  });
+});
+
+describe('interceptLogLines', () => {
+  let restore: (() => void) | undefined;
+  let stdout: jest.SpyInstance;
+  let stderr: jest.SpyInstance;
+
+  beforeEach(() => {
+    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+
+  afterEach(() => {
+    restore?.();
+    restore = undefined;
+    jest.restoreAllMocks();
+  });
+
+  it('hands JSON log lines written to stdout to the callback instead of the stream', () => {
+    const onEntry = jest.fn();
+    restore = interceptLogLines(onEntry);
+
+    process.stdout.write('{"level":"INFO","message":"Event processed"}\n');
+
+    expect(onEntry).toHaveBeenCalledWith({ level: 'INFO', message: 'Event processed' });
+    expect(stdout).not.toHaveBeenCalled();
+  });
+
+  it('hands JSON log lines written to stderr to the callback instead of the stream', () => {
+    const onEntry = jest.fn();
+    restore = interceptLogLines(onEntry);
+
+    process.stderr.write('{"level":"ERROR","message":"Event processing failed"}\n');
+
+    expect(onEntry).toHaveBeenCalledWith({ level: 'ERROR', message: 'Event processing failed' });
+    expect(stderr).not.toHaveBeenCalled();
+  });
+
+  it('hands over every line of a chunk that holds several', () => {
+    const onEntry = jest.fn();
+    restore = interceptLogLines(onEntry);
+
+    process.stdout.write('{"level":"INFO","message":"one"}\n{"level":"WARN","message":"two"}\n');
+
+    expect(onEntry.mock.calls).toEqual([
+      [{ level: 'INFO', message: 'one' }],
+      [{ level: 'WARN', message: 'two' }],
+    ]);
+  });
+
+  it('reads log lines written as bytes', () => {
+    const onEntry = jest.fn();
+    restore = interceptLogLines(onEntry);
+
+    process.stdout.write(Buffer.from('{"level":"INFO","message":"bytes"}\n'));
+
+    expect(onEntry).toHaveBeenCalledWith({ level: 'INFO', message: 'bytes' });
+  });
+
+  it('lets other output through to the streams', () => {
+    const onEntry = jest.fn();
+    restore = interceptLogLines(onEntry);
+
+    process.stdout.write('Local API on http://127.0.0.1:3000\n');
+    process.stderr.write('receiver invocation failed\n');
+
+    expect(onEntry).not.toHaveBeenCalled();
+    expect(stdout).toHaveBeenCalledWith('Local API on http://127.0.0.1:3000\n');
+    expect(stderr).toHaveBeenCalledWith('receiver invocation failed\n');
+  });
+
+  it('returns a function after which log lines reach both streams again', () => {
+    const onEntry = jest.fn();
+    interceptLogLines(onEntry)();
+
+    process.stdout.write('{"level":"INFO","message":"after"}\n');
+    process.stderr.write('{"level":"ERROR","message":"after"}\n');
+
+    expect(onEntry).not.toHaveBeenCalled();
+    expect(stdout).toHaveBeenCalledWith('{"level":"INFO","message":"after"}\n');
+    expect(stderr).toHaveBeenCalledWith('{"level":"ERROR","message":"after"}\n');
+  });
+});

@@ -1,0 +1,473 @@
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type ReceiveMessageCommandOutput,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import {
+  lambdaContext,
+  startEventSource,
+  type EventSource,
+  type EventSourceOptions,
+  type RecordResult,
+} from '../../local/event-source';
+import { deferred, until } from './support-local-async';
+
+const sqs = mockClient(SQSClient);
+
+const QUEUE_URL = 'http://127.0.0.1:4566/000000000000/smartcar-webhooks';
+const QUEUE_ARN = 'arn:aws:sqs:us-east-1:000000000000:smartcar-webhooks';
+
+function message(n: number, receiveCount = 1): Message {
+  return {
+    MessageId: `message-${n}`,
+    ReceiptHandle: `receipt-${n}`,
+    MD5OfBody: `md5-${n}`,
+    Body: JSON.stringify({ eventId: `event-${n}` }),
+    Attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: '1700000000000',
+      SenderId: 'AIDAEXAMPLE',
+      ApproximateFirstReceiveTimestamp: '1700000000500',
+    },
+    MessageAttributes: { eventId: { DataType: 'String', StringValue: `event-${n}` } },
+  };
+}
+
+/**
+ * A ReceiveMessage that, like a long poll on an empty queue, answers only when its call is
+ * aborted (as the SDK does with `abortSignal`).
+ */
+function longPollOnEmptyQueue(): Promise<ReceiveMessageCommandOutput> {
+  const options = receiveOptions({ args: sqs.send.args.at(-1) ?? [] });
+  return new Promise((_, reject) => {
+    options?.abortSignal?.addEventListener('abort', () => reject(new Error('Request aborted')));
+  });
+}
+
+/** The queue hands out these results (a batch or an error) in turn, then long-polls an empty queue. */
+function queueAnswers(...results: (Message[] | Error)[]) {
+  let receive = sqs.on(ReceiveMessageCommand);
+  for (const result of results) {
+    receive =
+      result instanceof Error ? receive.rejectsOnce(result) : receive.resolvesOnce({ Messages: result });
+  }
+  receive.callsFake(longPollOnEmptyQueue);
+}
+
+type Invoke = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
+
+let source: EventSource | undefined;
+
+/** Starts the event source with jest.fn()s for every callback; `invoke` succeeds for every record. */
+function start(overrides: Partial<EventSourceOptions> = {}) {
+  const invoke = jest.fn<ReturnType<Invoke>, Parameters<Invoke>>(async () => ({ batchItemFailures: [] }));
+  const onRecord = jest.fn<void, [RecordResult]>();
+  const onPollError = jest.fn<void, [unknown]>();
+  source = startEventSource({
+    sqs: new SQSClient({ region: 'us-east-1' }),
+    queueUrl: QUEUE_URL,
+    queueArn: QUEUE_ARN,
+    region: 'us-east-1',
+    batchSize: 10,
+    invoke,
+    onRecord,
+    onPollError,
+    ...overrides,
+  });
+  return { invoke, onRecord, onPollError };
+}
+
+/** The options the SDK call of a ReceiveMessage was made with. */
+function receiveOptions(call: { args: unknown[] } | undefined) {
+  return call?.args[1] as { abortSignal?: AbortSignal } | undefined;
+}
+
+/** Waits until the event source has reported `count` records. */
+async function recordsReported(onRecord: jest.Mock<void, [RecordResult]>, count: number) {
+  await until(() => onRecord.mock.calls.length >= count, `${count} records`);
+  return onRecord.mock.calls.map(([result]) => result);
+}
+
+beforeEach(() => {
+  sqs.reset();
+});
+
+afterEach(async () => {
+  await source?.stop();
+  source = undefined;
+  jest.useRealTimers();
+});
+
+describe('event source polling', () => {
+  it('receives batches of batchSize with every attribute, as a long poll', async () => {
+    queueAnswers();
+
+    start({ batchSize: 7, waitTimeSeconds: 20 });
+    await until(() => sqs.commandCalls(ReceiveMessageCommand).length > 0, 'a poll');
+
+    expect(sqs).toHaveReceivedCommandWith(ReceiveMessageCommand, {
+      QueueUrl: QUEUE_URL,
+      MaxNumberOfMessages: 7,
+      WaitTimeSeconds: 20,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
+    });
+  });
+
+  it('long-polls one second by default', async () => {
+    queueAnswers();
+
+    start();
+    await until(() => sqs.commandCalls(ReceiveMessageCommand).length > 0, 'a poll');
+
+    expect(sqs).toHaveReceivedCommandWith(ReceiveMessageCommand, { WaitTimeSeconds: 1 });
+  });
+
+  it('invokes the processor with records in Lambda’s SQS event shape', async () => {
+    queueAnswers([message(1, 2)]);
+    const { invoke, onRecord } = start({ region: 'eu-west-1' });
+
+    await recordsReported(onRecord, 1);
+
+    expect(invoke).toHaveBeenCalledWith({
+      Records: [
+        {
+          messageId: 'message-1',
+          receiptHandle: 'receipt-1',
+          body: '{"eventId":"event-1"}',
+          attributes: {
+            ApproximateReceiveCount: '2',
+            SentTimestamp: '1700000000000',
+            SenderId: 'AIDAEXAMPLE',
+            ApproximateFirstReceiveTimestamp: '1700000000500',
+          },
+          messageAttributes: {
+            eventId: {
+              stringValue: 'event-1',
+              dataType: 'String',
+              stringListValues: [],
+              binaryListValues: [],
+            },
+          },
+          md5OfBody: 'md5-1',
+          eventSource: 'aws:sqs',
+          eventSourceARN: QUEUE_ARN,
+          awsRegion: 'eu-west-1',
+        },
+      ],
+    });
+  });
+
+  it('invokes the processor once per batch, with the whole batch', async () => {
+    queueAnswers([message(1), message(2)], [message(3)]);
+    const { invoke, onRecord } = start();
+
+    await recordsReported(onRecord, 3);
+
+    expect(invoke.mock.calls.map(([event]) => event.Records.map((record) => record.messageId))).toEqual([
+      ['message-1', 'message-2'],
+      ['message-3'],
+    ]);
+  });
+
+  it('counts a message without ApproximateReceiveCount as its first attempt', async () => {
+    queueAnswers([{ ...message(1), Attributes: {} }]);
+    const { invoke, onRecord } = start();
+
+    await recordsReported(onRecord, 1);
+
+    expect(invoke.mock.calls[0]?.[0].Records[0]?.attributes.ApproximateReceiveCount).toBe('1');
+  });
+});
+
+describe('event source deletes what succeeded', () => {
+  it('deletes every record of a batch that reported no failures', async () => {
+    queueAnswers([message(1), message(2)]);
+    const { onRecord } = start();
+
+    await recordsReported(onRecord, 2);
+
+    expect(sqs).toHaveReceivedCommandTimes(DeleteMessageBatchCommand, 1);
+    expect(sqs).toHaveReceivedCommandWith(DeleteMessageBatchCommand, {
+      QueueUrl: QUEUE_URL,
+      Entries: [
+        { Id: '0', ReceiptHandle: 'receipt-1' },
+        { Id: '1', ReceiptHandle: 'receipt-2' },
+      ],
+    });
+  });
+
+  it('deletes every record when the processor returns nothing', async () => {
+    queueAnswers([message(1)]);
+    const { onRecord } = start({ invoke: async () => undefined });
+
+    await recordsReported(onRecord, 1);
+
+    expect(sqs).toHaveReceivedCommandWith(DeleteMessageBatchCommand, {
+      Entries: [{ Id: '0', ReceiptHandle: 'receipt-1' }],
+    });
+  });
+
+  it('leaves the records named in batchItemFailures in the queue', async () => {
+    queueAnswers([message(1), message(2), message(3)]);
+    const { onRecord } = start({
+      invoke: async () => ({ batchItemFailures: [{ itemIdentifier: 'message-2' }] }),
+    });
+
+    await recordsReported(onRecord, 3);
+
+    expect(sqs).toHaveReceivedCommandWith(DeleteMessageBatchCommand, {
+      QueueUrl: QUEUE_URL,
+      Entries: [
+        { Id: '0', ReceiptHandle: 'receipt-1' },
+        { Id: '1', ReceiptHandle: 'receipt-3' },
+      ],
+    });
+  });
+
+  it('treats an item identifier that is not in the batch as a failure of the whole batch, as Lambda does', async () => {
+    queueAnswers([message(1), message(2)]);
+    const { onRecord } = start({
+      invoke: async () => ({ batchItemFailures: [{ itemIdentifier: 'not-in-this-batch' }] }),
+    });
+
+    await recordsReported(onRecord, 2);
+
+    expect(sqs).not.toHaveReceivedCommand(DeleteMessageBatchCommand);
+    expect(onRecord).toHaveBeenCalledWith(expect.objectContaining({ messageId: 'message-1', failed: true }));
+    expect(onRecord).toHaveBeenCalledWith(expect.objectContaining({ messageId: 'message-2', failed: true }));
+  });
+
+  it('sends no DeleteMessageBatch when every record failed', async () => {
+    queueAnswers([message(1)]);
+    const { onRecord } = start({
+      invoke: async () => ({ batchItemFailures: [{ itemIdentifier: 'message-1' }] }),
+    });
+
+    await recordsReported(onRecord, 1);
+
+    expect(sqs).not.toHaveReceivedCommand(DeleteMessageBatchCommand);
+  });
+
+  it('reports each record with its attempt and whether it failed', async () => {
+    queueAnswers([message(1, 1), message(2, 3)]);
+    const { onRecord } = start({
+      invoke: async () => ({ batchItemFailures: [{ itemIdentifier: 'message-2' }] }),
+    });
+
+    const results = await recordsReported(onRecord, 2);
+
+    expect(results).toEqual([
+      {
+        messageId: 'message-1',
+        body: '{"eventId":"event-1"}',
+        attempt: 1,
+        failed: false,
+        invocationError: undefined,
+      },
+      {
+        messageId: 'message-2',
+        body: '{"eventId":"event-2"}',
+        attempt: 3,
+        failed: true,
+        invocationError: undefined,
+      },
+    ]);
+  });
+});
+
+describe('event source when the processor throws', () => {
+  const crash = async (): Promise<SQSBatchResponse> => {
+    throw new Error('Task timed out after 30.00 seconds');
+  };
+
+  it('deletes nothing', async () => {
+    queueAnswers([message(1), message(2)]);
+    const { onRecord } = start({ invoke: crash });
+
+    await recordsReported(onRecord, 2);
+
+    expect(sqs).not.toHaveReceivedCommand(DeleteMessageBatchCommand);
+  });
+
+  it('reports every record of the batch as failed with the invocation error', async () => {
+    queueAnswers([message(1), message(2)]);
+    const { onRecord } = start({ invoke: crash });
+
+    const results = await recordsReported(onRecord, 2);
+
+    expect(results).toEqual([
+      expect.objectContaining({
+        messageId: 'message-1',
+        failed: true,
+        invocationError: 'Task timed out after 30.00 seconds',
+      }),
+      expect.objectContaining({
+        messageId: 'message-2',
+        failed: true,
+        invocationError: 'Task timed out after 30.00 seconds',
+      }),
+    ]);
+  });
+
+  it('keeps polling', async () => {
+    queueAnswers([message(1)], [message(2)]);
+    const invoke = jest.fn(crash);
+    const { onRecord } = start({ invoke });
+
+    await recordsReported(onRecord, 2);
+
+    expect(invoke).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('event source when SQS fails', () => {
+  it('reports a failed poll to onPollError', async () => {
+    const unreachable = new Error('connect ECONNREFUSED 127.0.0.1:4566');
+    queueAnswers(unreachable);
+    const { onPollError } = start();
+
+    await until(() => onPollError.mock.calls.length > 0, 'the poll error');
+
+    expect(onPollError).toHaveBeenCalledWith(unreachable);
+  });
+
+  it('polls again one second after a failed poll', async () => {
+    jest.useFakeTimers();
+    const invoked = deferred<void>();
+    queueAnswers(new Error('connect ECONNREFUSED 127.0.0.1:4566'), [message(1)]);
+    start({
+      invoke: async () => {
+        invoked.resolve();
+        return { batchItemFailures: [] };
+      },
+    });
+
+    await jest.advanceTimersByTimeAsync(999);
+    expect(sqs).toHaveReceivedCommandTimes(ReceiveMessageCommand, 1);
+    await jest.advanceTimersByTimeAsync(1);
+
+    // The second poll's batch reaches the processor.
+    await expect(invoked.promise).resolves.toBeUndefined();
+  });
+
+  it('reports a failed DeleteMessageBatch to onPollError and still reports the records', async () => {
+    const deleteFailed = new Error('connect ECONNREFUSED 127.0.0.1:4566');
+    queueAnswers([message(1)]);
+    sqs.on(DeleteMessageBatchCommand).rejects(deleteFailed);
+    const { onRecord, onPollError } = start();
+
+    const results = await recordsReported(onRecord, 1);
+
+    expect(onPollError).toHaveBeenCalledWith(deleteFailed);
+    expect(results).toEqual([expect.objectContaining({ messageId: 'message-1', failed: false })]);
+  });
+});
+
+describe('event source stop()', () => {
+  it('aborts the long poll in flight', async () => {
+    queueAnswers();
+    start({ waitTimeSeconds: 20 });
+    await until(() => sqs.commandCalls(ReceiveMessageCommand).length > 0, 'a poll');
+    const options = receiveOptions(sqs.commandCalls(ReceiveMessageCommand)[0]);
+    const stopping = source?.stop();
+    source = undefined;
+
+    await stopping;
+
+    expect(options?.abortSignal?.aborted).toBe(true);
+  });
+
+  it('resolves promptly while a long poll is in flight', async () => {
+    queueAnswers();
+    const running = start({ waitTimeSeconds: 20 });
+    await until(() => sqs.commandCalls(ReceiveMessageCommand).length > 0, 'a poll');
+    const stopped = Date.now();
+
+    await source?.stop();
+    source = undefined;
+
+    expect(Date.now() - stopped).toBeLessThan(100);
+    expect(running.onPollError).not.toHaveBeenCalled();
+  });
+
+  it('resolves promptly while waiting to retry a failed poll', async () => {
+    queueAnswers(new Error('connect ECONNREFUSED 127.0.0.1:4566'));
+    const { onPollError } = start();
+    await until(() => onPollError.mock.calls.length > 0, 'the poll error');
+    const stopped = Date.now();
+
+    await source?.stop();
+    source = undefined;
+
+    expect(Date.now() - stopped).toBeLessThan(100);
+    expect(sqs).toHaveReceivedCommandTimes(ReceiveMessageCommand, 1);
+  });
+
+  it('lets the batch in flight finish before resolving', async () => {
+    const release = deferred<void>();
+    queueAnswers([message(1)]);
+    const { onRecord } = start({
+      invoke: async () => {
+        await release.promise;
+        return { batchItemFailures: [] };
+      },
+    });
+    await until(() => sqs.commandCalls(ReceiveMessageCommand).length > 0, 'a poll');
+
+    const stopping = source?.stop();
+    source = undefined;
+    release.resolve();
+    await stopping;
+
+    expect(onRecord).toHaveBeenCalledTimes(1);
+    expect(sqs).toHaveReceivedCommandTimes(DeleteMessageBatchCommand, 1);
+  });
+});
+
+describe('lambdaContext', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('starts with the whole timeout remaining', () => {
+    jest.useFakeTimers({ now: 1_700_000_000_000 });
+
+    const context = lambdaContext('processor', 30);
+
+    expect(context.getRemainingTimeInMillis()).toBe(30_000);
+  });
+
+  it('counts the remaining time down as time passes', () => {
+    jest.useFakeTimers({ now: 1_700_000_000_000 });
+    const context = lambdaContext('processor', 30);
+
+    jest.advanceTimersByTime(12_345);
+
+    expect(context.getRemainingTimeInMillis()).toBe(17_655);
+  });
+
+  it('never reports negative remaining time', () => {
+    jest.useFakeTimers({ now: 1_700_000_000_000 });
+    const context = lambdaContext('processor', 1);
+
+    jest.advanceTimersByTime(5_000);
+
+    expect(context.getRemainingTimeInMillis()).toBe(0);
+  });
+
+  it('names the function in the context', () => {
+    const context = lambdaContext('smartcar-processor', 30);
+
+    expect(context).toMatchObject({
+      functionName: 'smartcar-processor',
+      logGroupName: '/aws/lambda/smartcar-processor',
+      invokedFunctionArn: expect.stringMatching(/:function:smartcar-processor$/),
+    });
+  });
+});
