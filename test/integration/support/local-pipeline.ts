@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import type { ActivityCounts } from '../../../local/activity';
 import { TOKEN_ENV_VAR } from '../../../local/token';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -19,13 +20,7 @@ export interface RunningPipeline {
 }
 
 /** `GET /_local/status`. */
-export interface PipelineStatus {
-  received: number;
-  enqueued: number;
-  processed: number;
-  duplicates: number;
-  failed: number;
-  deadLettered: number;
+export interface PipelineStatus extends ActivityCounts {
   queue: { visible: number; inFlight: number };
   deadLetterQueue: { visible: number };
   sqs: { endpoint: string; deadLetterQueueArn: string; queueArn: string };
