@@ -16,8 +16,41 @@ export const ENV_VARS = {
   idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
   /** Seconds an idempotency record for a completed event is kept. */
   idempotencyExpirySeconds: 'IDEMPOTENCY_EXPIRY_SECONDS',
-  /** Powertools logger service name. */
+  /** Powertools service name (logger and metrics `service` dimension). */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** CloudWatch namespace of the custom metrics (Powertools metrics). */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const;
+
+/** Powertools service names: the `service` key of log lines and dimension of custom metrics. */
+export const SERVICE_NAMES = {
+  receiver: 'smartcar-webhook-receiver',
+  processor: 'smartcar-webhook-processor',
+} as const;
+
+/**
+ * Custom metrics, emitted by the Lambdas in embedded metric format (no API calls) and read by the
+ * alarms and the dashboard. Every metric carries the `service` dimension; `deliveries` also
+ * carries `eventType`.
+ */
+export const METRICS = {
+  namespace: 'SmartcarWebhooks',
+  /** Receiver: deliveries accepted and enqueued, by eventType. Count. */
+  deliveries: 'Deliveries',
+  /** Receiver: VERIFY challenges answered. Count. */
+  verifyChallenges: 'VerifyChallenges',
+  /** Receiver: requests refused for a missing, malformed or wrong SC-Signature. Count. */
+  signatureFailures: 'SignatureFailures',
+  /** Receiver: deliveries answered 5xx because SQS did not take them. Count. */
+  enqueueFailures: 'EnqueueFailures',
+  /** Processor: events whose handler ran to completion. Count. */
+  processed: 'EventsProcessed',
+  /** Processor: redeliveries skipped because their eventId already completed. Count. */
+  duplicates: 'DuplicatesSkipped',
+  /** Processor: records reported as failed. Count. */
+  processingFailures: 'ProcessingFailures',
+  /** Processor: processing time minus the delivery's meta.deliveredAt. Milliseconds. */
+  endToEndLag: 'EndToEndLag',
 } as const;
 
 /** HTTP routes the API exposes; nothing else is routed. */

@@ -22,6 +22,7 @@ import {
   PLACEHOLDER_TOKEN,
   PROCESSOR_DEFAULTS,
   RECEIVER_DEFAULTS,
+  SERVICE_NAMES,
   ROUTES,
 } from './smartcar-webhooks-defaults';
 import { WebhookAlarms } from './monitoring/webhook-alarms';
@@ -108,12 +109,6 @@ const BUNDLING: nodejs.BundlingOptions = {
   mainFields: ['module', 'main'],
   externalModules: [],
 };
-
-/** Powertools service names, so the two functions' logs can be told apart. */
-const SERVICE_NAMES = {
-  receiver: 'smartcar-webhook-receiver',
-  processor: 'smartcar-webhook-processor',
-} as const;
 
 /** HTTP API's hard limit on how long an integration may run. */
 const MAX_INTEGRATION_TIMEOUT = Duration.seconds(30);
