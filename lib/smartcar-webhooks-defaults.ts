@@ -12,6 +12,8 @@ export const ENV_VARS = {
   tokenSecretId: 'SMARTCAR_TOKEN_SECRET_ID',
   /** Largest request body, in bytes, the receiver accepts. */
   maxBodyBytes: 'MAX_BODY_BYTES',
+  /** Oldest signed `meta.deliveredAt`, in seconds, the receiver accepts; 0 turns the check off. */
+  replayToleranceSeconds: 'REPLAY_TOLERANCE_SECONDS',
   /** DynamoDB table that holds the processor's idempotency records. */
   idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
   /** Seconds an idempotency record for a completed event is kept. */
@@ -20,6 +22,8 @@ export const ENV_VARS = {
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** CloudWatch namespace of the custom metrics (Powertools metrics). */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  /** DynamoDB table of the optional latest-state store (see {@link LATEST_STATE_DEFAULTS}). */
+  latestStateTableName: 'LATEST_STATE_TABLE_NAME',
 } as const;
 
 /** Powertools service names: the `service` key of log lines and dimension of custom metrics. */
@@ -84,6 +88,13 @@ export const RECEIVER_DEFAULTS = {
    * often, so a flood of forged requests cannot turn into a flood of Secrets Manager calls.
    */
   tokenRefreshAfterMismatchSeconds: 15,
+  /**
+   * Deliveries whose signed `meta.deliveredAt` is older than this are refused as replays. Smartcar
+   * retries for about 3 minutes; an hour leaves room for its queues and for clock skew.
+   */
+  replayToleranceSeconds: 60 * 60,
+  /** How far in the future `meta.deliveredAt` may be (clock skew) before it is refused. */
+  futureSkewSeconds: 5 * 60,
 } as const;
 
 /**
@@ -131,10 +142,32 @@ export const API_DEFAULTS = {
   throttleBurstLimit: 200,
 } as const;
 
-/** Alarm thresholds. */
+/**
+ * How Smartcar delivers (from its webhook documentation): it waits this long for a 2xx, then
+ * retries the delivery for about `retryWindowMinutes` after the first attempt before dropping it.
+ */
+export const SMARTCAR_DELIVERY = {
+  responseTimeoutSeconds: 15,
+  retryWindowMinutes: 3,
+} as const;
+
+/** Alarm thresholds and windows; each threshold can be overridden through the `alarms` prop. */
 export const ALARM_DEFAULTS = {
   /** Oldest message in the main queue older than this means processing is behind or stuck. */
   queueAgeSeconds: 15 * 60,
+  /** The dead-letter queue gaining a message within this window means failures continue. */
+  deadLetterQueueGrowthMinutes: 5,
+  /** Share of API requests answered 5xx over `serverErrorRateMinutes`, in percent. */
+  serverErrorRatePercent: 5,
+  serverErrorRateMinutes: 5,
+  /** Requests refused for their SC-Signature within `signatureFailureMinutes`, above which to alarm. */
+  signatureFailures: 10,
+  signatureFailureMinutes: 5,
+  /**
+   * Receiver p99 duration that means trouble, well before Smartcar's 15 s timeout: a healthy receiver
+   * answers in tens of milliseconds, and its SQS budget alone is capped at 4 s.
+   */
+  receiverLatencyP99Ms: 5_000,
 } as const;
 
 /** CloudFormation output ids of the stack, read back by the CLI (`redrive --stack`). */
@@ -144,6 +177,7 @@ export const STACK_OUTPUTS = {
   queueName: 'QueueName',
   deadLetterQueueName: 'DeadLetterQueueName',
   alarmTopicArn: 'AlarmTopicArn',
+  dashboardName: 'DashboardName',
 } as const;
 
 /** SQS message attribute names the receiver sets on every delivery. */
@@ -151,4 +185,30 @@ export const MESSAGE_ATTRIBUTES = {
   eventId: 'eventId',
   eventType: 'eventType',
   deliveryId: 'deliveryId',
+} as const;
+
+/**
+ * The optional latest-state table (lambdas/shared/latest-state): each vehicle's newest value per
+ * signal, written with conditional updates so that a delivery arriving late never overwrites newer
+ * data, whatever the order and concurrency of deliveries.
+ *
+ * One item per (vehicle, signal): partition key `vehicleId` (S), sort key `signalCode` (S), so one
+ * Query on the partition returns a vehicle's whole state. Other attributes (not part of the key
+ * schema, listed for readers of the table):
+ * - `value` (M), `observedAt` (N, epoch ms), `eventId` (S): the newest successful report;
+ * - `lastError` (M: `type`, `code`, `observedAt`, `eventId`): the newest error report, kept apart
+ *   so a transient error never erases the last known value;
+ * - `updatedAt` (N, epoch ms): wall-clock time of the last write.
+ * A signal's status (SUCCESS or ERROR) is not stored: it is whichever of the two reports is newer.
+ */
+export const LATEST_STATE_DEFAULTS = {
+  /** Partition key attribute (type S). */
+  partitionKey: 'vehicleId',
+  /** Sort key attribute (type S): the signal's kebab-case code, e.g. `location-preciselocation`. */
+  sortKey: 'signalCode',
+  /**
+   * Conditional writes in flight at once per `recordSignals` call. A VEHICLE_STATE carries 10–30
+   * signals, so one event needs two or three rounds, far below the SDK's 50 sockets.
+   */
+  writeConcurrency: 10,
 } as const;

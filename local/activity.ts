@@ -149,7 +149,7 @@ function time(): string {
 }
 
 /**
- * Routes the JSON lines Powertools writes (INFO to stdout, WARN and ERROR to stderr) into
+ * Routes the JSON lines Powertools writes (INFO and metrics to stdout, WARN and ERROR to stderr) into
  * `onEntry`; other output passes through. Returns the function that restores both streams.
  */
 export function interceptLogLines(onEntry: (entry: LogEntry) => void): () => void {
@@ -157,7 +157,10 @@ export function interceptLogLines(onEntry: (entry: LogEntry) => void): () => voi
     const write = stream.write.bind(stream);
     stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      if (!text.startsWith('{"level"')) return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+      // Structured log lines and embedded-metric-format lines (`{"_aws": …}`) are the handlers'.
+      if (!text.startsWith('{"level"') && !text.startsWith('{"_aws"')) {
+        return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+      }
       for (const line of text.split('\n')) {
         const entry = parse(line);
         if (entry !== undefined) onEntry(entry);

@@ -6,8 +6,10 @@ import {
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
-import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
-import { type EventSummary, parseJsonObject, summarizeEvent } from '../shared/envelope';
+import { IDEMPOTENCY_DEFAULTS, METRICS } from '../../lib/smartcar-webhooks-defaults';
+import { deliveredAtMs } from '../shared/delivered-at';
+import type { MetricsRecorder } from '../shared/metrics';
+import { type EventSummary, type JsonObject, parseJsonObject, summarizeEvent } from '../shared/envelope';
 import { InvalidRecordError } from '../shared/errors';
 import type { EventHandlers } from './event-handlers';
 import { type QueuedEvent, selectHandler } from './route-event';
@@ -29,6 +31,9 @@ export interface EventProcessorOptions {
   persistenceStore: BasePersistenceLayer;
   expirySeconds: number;
   logger: Logger;
+  metrics: MetricsRecorder;
+  /** Milliseconds clock. @default Date.now */
+  now?: () => number;
 }
 
 /** The processor's per-record work, ready for Powertools' `processPartialResponse`. */
@@ -49,7 +54,8 @@ interface IdempotentWork {
  * matching handler. A handler that throws leaves no completed record, so the retry runs it again.
  */
 export function createEventProcessor(options: EventProcessorOptions): EventProcessor {
-  const { handlers, persistenceStore, expirySeconds, logger } = options;
+  const { handlers, persistenceStore, expirySeconds, logger, metrics } = options;
+  const now = options.now ?? Date.now;
   const config = new IdempotencyConfig({
     eventKeyJmesPath: 'eventKey',
     expiresAfterSeconds: expirySeconds,
@@ -71,6 +77,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     try {
       event = parseRecord(record);
     } catch (error) {
+      metrics.count(METRICS.processingFailures);
       // The batch processor logs nothing; without this line a poison message is silent until the DLQ.
       logger.error(LOG_MESSAGES.unreadableMessage, {
         messageId: record.messageId,
@@ -92,11 +99,18 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
         eventKey: event.summary.eventKey,
         run: () => handle({ eventKey: event.summary.eventKey, attempt, logger: log }),
       });
-      log.info(outcome === OUTCOMES.duplicate ? LOG_MESSAGES.duplicateSkipped : LOG_MESSAGES.eventProcessed, {
-        attempt,
-      });
+      if (outcome === OUTCOMES.duplicate) {
+        metrics.count(METRICS.duplicates);
+        log.info(LOG_MESSAGES.duplicateSkipped, { attempt });
+      } else {
+        metrics.count(METRICS.processed);
+        const lagMs = endToEndLagMs(event.document, now());
+        if (lagMs !== undefined) metrics.duration(METRICS.endToEndLag, lagMs);
+        log.info(LOG_MESSAGES.eventProcessed, { attempt, lagMs });
+      }
       return outcome;
     } catch (error) {
+      metrics.count(METRICS.processingFailures);
       if (error instanceof IdempotencyAlreadyInProgressError) {
         log.warn(LOG_MESSAGES.eventLocked, {
           attempt,
@@ -112,6 +126,15 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     registerLambdaContext: (context) => config.registerLambdaContext(context),
     recordHandler,
   };
+}
+
+/** Processing time minus the delivery's `meta.deliveredAt`: how far behind Smartcar we are. */
+function endToEndLagMs(document: JsonObject, nowMs: number): number | undefined {
+  const meta = document.meta;
+  const deliveredAt = deliveredAtMs(
+    typeof meta === 'object' && meta !== null ? (meta as JsonObject).deliveredAt : undefined,
+  );
+  return deliveredAt === undefined ? undefined : Math.max(0, nowMs - deliveredAt);
 }
 
 function parseRecord(record: SQSRecord): QueuedEvent {

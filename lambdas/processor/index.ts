@@ -5,6 +5,7 @@ import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { eventHandlers } from '../app';
 import { readProcessorConfig } from '../shared/config';
 import { logger } from '../shared/logger';
+import { powertoolsMetrics } from '../shared/metrics';
 import { createEventProcessor } from './event-processor';
 
 const config = readProcessorConfig(process.env);
@@ -12,6 +13,7 @@ const batch = new BatchProcessor(EventType.SQS);
 const eventProcessor = createEventProcessor({
   handlers: eventHandlers,
   logger,
+  metrics: powertoolsMetrics,
   expirySeconds: config.idempotencyExpirySeconds,
   persistenceStore: new DynamoDBPersistenceLayer({
     tableName: config.idempotencyTableName,
@@ -24,10 +26,14 @@ const eventProcessor = createEventProcessor({
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
   eventProcessor.registerLambdaContext(context);
-  // A batch whose every record failed is still reported record by record, not thrown, so the
-  // event source mapping treats it exactly like a partial failure.
-  return processPartialResponse(event, eventProcessor.recordHandler, batch, {
-    context,
-    throwOnFullBatchFailure: false,
-  });
+  try {
+    // A batch whose every record failed is still reported record by record, not thrown, so the
+    // event source mapping treats it exactly like a partial failure.
+    return await processPartialResponse(event, eventProcessor.recordHandler, batch, {
+      context,
+      throwOnFullBatchFailure: false,
+    });
+  } finally {
+    powertoolsMetrics.flush();
+  }
 };

@@ -12,5 +12,9 @@ export const handler = async (
   context: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
   logger.addContext(context);
-  return receiveWebhook(toWebhookRequest(event), dependencies);
+  try {
+    return await receiveWebhook(toWebhookRequest(event), dependencies);
+  } finally {
+    dependencies.metrics.flush();
+  }
 };

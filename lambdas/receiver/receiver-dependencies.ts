@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ENQUEUE_DEFAULTS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import type { ReceiverConfig } from '../shared/config';
 import { logger } from '../shared/logger';
+import { type MetricsRecorder, powertoolsMetrics } from '../shared/metrics';
 import { createSqsEnqueue } from './enqueue';
 import { createSecretTokenSource } from './token-source';
 import type { ReceiverDependencies, WebhookRequest } from './webhook-receiver';
@@ -15,6 +16,7 @@ export interface ReceiverOverrides {
   secretsManager?: SecretsManagerClient;
   now?: () => number;
   enqueueTimeoutMs?: number;
+  metrics?: MetricsRecorder;
 }
 
 /**
@@ -28,7 +30,10 @@ export function createReceiverDependencies(
   const sqs = overrides.sqs ?? createEnqueueClient();
   return {
     logger,
+    metrics: overrides.metrics ?? powertoolsMetrics,
     maxBodyBytes: config.maxBodyBytes,
+    replayToleranceSeconds: config.replayToleranceSeconds,
+    now: overrides.now,
     tokens: createSecretTokenSource({
       provider: new SecretsProvider({
         awsSdkV3Client: overrides.secretsManager ?? new SecretsManagerClient({}),

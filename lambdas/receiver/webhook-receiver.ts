@@ -1,20 +1,29 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { METRICS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { deliveredAtMs } from '../shared/delivered-at';
 import {
   type EventSummary,
   isVerifyEnvelope,
+  type JsonObject,
   parseJsonObject,
   readChallenge,
   summarizeEvent,
 } from '../shared/envelope';
 import {
+  EnqueueError,
   InvalidPayloadError,
   MethodNotAllowedError,
   PayloadTooLargeError,
   ReceiverFailure,
+  ReplayWindowError,
+  SignatureMalformedError,
   SignatureMismatchError,
+  SignatureMissingError,
   WebhookRequestError,
 } from '../shared/errors';
 import { errorResponse, type HttpResponse, jsonResponse } from '../shared/http-response';
+import { LOG_MESSAGES } from '../shared/log-messages';
+import type { MetricsRecorder } from '../shared/metrics';
 import {
   computeSignature,
   findHeader,
@@ -24,7 +33,6 @@ import {
 } from '../shared/verify-signature';
 import type { Enqueue } from './enqueue';
 import type { TokenSource } from './token-source';
-import { LOG_MESSAGES } from '../shared/log-messages';
 
 /** An HTTP request as API Gateway hands it over, independent of the event format. */
 export interface WebhookRequest {
@@ -39,8 +47,16 @@ export interface ReceiverDependencies {
   tokens: TokenSource;
   enqueue: Enqueue;
   logger: Logger;
+  metrics: MetricsRecorder;
   maxBodyBytes: number;
+  /** Oldest accepted `meta.deliveredAt`, in seconds; 0 turns the replay check off. */
+  replayToleranceSeconds: number;
+  /** Milliseconds clock. @default Date.now */
+  now?: () => number;
 }
+
+/** Ids of the request's event, attached to every log line about it once the body is parsed. */
+type LogKeys = Record<string, string | undefined>;
 
 // Valid UTF-8 only: a lossy decode would put different bytes on the queue than the ones signed.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -55,29 +71,34 @@ export async function receiveWebhook(
   request: WebhookRequest,
   deps: ReceiverDependencies,
 ): Promise<HttpResponse> {
+  const log: { keys: LogKeys } = { keys: {} };
   try {
     if (request.method === 'GET') return jsonResponse(200, { status: 'ok' });
     if (request.method !== 'POST') throw new MethodNotAllowedError(request.method);
-    return await receiveDelivery(request, deps);
+    return await receiveDelivery(request, deps, log);
   } catch (error) {
-    logFailure(deps.logger, error);
+    countFailure(deps.metrics, error);
+    logFailure(deps.logger, error, log.keys);
     return errorResponse(error);
   }
 }
 
-async function receiveDelivery(request: WebhookRequest, deps: ReceiverDependencies): Promise<HttpResponse> {
+async function receiveDelivery(
+  request: WebhookRequest,
+  deps: ReceiverDependencies,
+  log: { keys: LogKeys },
+): Promise<HttpResponse> {
   const body = readBody(request, deps.maxBodyBytes);
   const text = decodeUtf8(body);
   const document = text === undefined ? undefined : parseJsonObject(text);
+  if (document !== undefined) log.keys = looseLogKeys(document);
 
   // VERIFY comes before the signature check: Smartcar does not document signing it.
   if (document !== undefined && isVerifyEnvelope(document)) {
     const challenge = readChallenge(document);
     const token = await deps.tokens.current();
-    deps.logger.info(LOG_MESSAGES.verifyAnswered, {
-      eventType: 'VERIFY',
-      eventId: stringOrUndefined(document.eventId),
-    });
+    deps.metrics.count(METRICS.verifyChallenges);
+    deps.logger.info(LOG_MESSAGES.verifyAnswered, log.keys);
     return jsonResponse(200, { challenge: computeSignature(token, challenge) });
   }
 
@@ -88,9 +109,37 @@ async function receiveDelivery(request: WebhookRequest, deps: ReceiverDependenci
     throw new InvalidPayloadError('The body contains U+FFFE or U+FFFF, which an SQS message cannot carry.');
   }
   const event = summarizeEvent(document, body);
+  log.keys = logKeys(event);
+  checkReplayWindow(document, deps);
   await deps.enqueue(text, event);
-  deps.logger.info(LOG_MESSAGES.deliveryEnqueued, logKeys(event));
+  deps.metrics.count(METRICS.deliveries, { eventType: event.eventType });
+  deps.logger.info(LOG_MESSAGES.deliveryEnqueued, log.keys);
   return jsonResponse(200, { status: 'accepted', eventId: event.eventKey });
+}
+
+/**
+ * Refuses a delivery whose signed `meta.deliveredAt` is too old (a captured delivery replayed
+ * after Smartcar's retries are long over) or too far ahead. Without the field: accepted.
+ */
+function checkReplayWindow(document: JsonObject | undefined, deps: ReceiverDependencies): void {
+  if (deps.replayToleranceSeconds <= 0) return;
+  const meta = document?.meta;
+  const deliveredAt = deliveredAtMs(
+    typeof meta === 'object' && meta !== null ? (meta as JsonObject).deliveredAt : undefined,
+  );
+  if (deliveredAt === undefined) return;
+  const ageMs = (deps.now ?? Date.now)() - deliveredAt;
+  if (ageMs > deps.replayToleranceSeconds * 1000) {
+    throw new ReplayWindowError(
+      `meta.deliveredAt is ${Math.round(ageMs / 1000)} s old; deliveries older than ${deps.replayToleranceSeconds} s are refused as replays.`,
+    );
+  }
+  const futureSkewSeconds = Math.min(RECEIVER_DEFAULTS.futureSkewSeconds, deps.replayToleranceSeconds);
+  if (-ageMs > futureSkewSeconds * 1000) {
+    throw new ReplayWindowError(
+      `meta.deliveredAt is ${Math.round(-ageMs / 1000)} s in the future; at most ${futureSkewSeconds} s of clock skew is accepted.`,
+    );
+  }
 }
 
 function readBody(request: WebhookRequest, maxBodyBytes: number): Buffer {
@@ -141,9 +190,33 @@ function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function logFailure(logger: Logger, error: unknown): void {
+/** Ids from a body that is not verified (or not an event) yet: only strings, nothing else. */
+function looseLogKeys(document: JsonObject): LogKeys {
+  const meta =
+    typeof document.meta === 'object' && document.meta !== null ? (document.meta as JsonObject) : {};
+  return {
+    eventId: stringOrUndefined(document.eventId),
+    eventType: stringOrUndefined(document.eventType) ?? stringOrUndefined(document.eventName),
+    deliveryId: stringOrUndefined(meta.deliveryId),
+  };
+}
+
+function countFailure(metrics: MetricsRecorder, error: unknown): void {
+  if (
+    error instanceof SignatureMissingError ||
+    error instanceof SignatureMalformedError ||
+    error instanceof SignatureMismatchError
+  ) {
+    metrics.count(METRICS.signatureFailures);
+  } else if (error instanceof EnqueueError) {
+    metrics.count(METRICS.enqueueFailures);
+  }
+}
+
+function logFailure(logger: Logger, error: unknown, keys: LogKeys): void {
   if (error instanceof WebhookRequestError) {
     logger.warn(LOG_MESSAGES.requestRefused, {
+      ...keys,
       statusCode: error.statusCode,
       errorCode: error.code,
       reason: error.message,
@@ -151,12 +224,13 @@ function logFailure(logger: Logger, error: unknown): void {
   } else if (error instanceof ReceiverFailure) {
     // The message carries the remedy (for example the command that stores the token).
     logger.error(error.message, {
+      ...keys,
       statusCode: error.statusCode,
       errorCode: error.code,
       cause: causeName(error),
     });
   } else {
-    logger.error('Unexpected receiver error', { error: causeName(error) });
+    logger.error('Unexpected receiver error', { ...keys, error: causeName(error) });
   }
 }
 

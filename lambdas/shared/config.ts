@@ -8,6 +8,7 @@ export interface ReceiverConfig {
   queueUrl: string;
   tokenSecretId: string;
   maxBodyBytes: number;
+  replayToleranceSeconds: number;
 }
 
 /** Processor settings, read once at cold start. */
@@ -34,12 +35,29 @@ function positiveInteger(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+function nonNegativeInteger(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ConfigurationError(
+      `Environment variable ${name} must be 0 or a positive integer, got "${raw}".`,
+    );
+  }
+  return value;
+}
+
 /** @throws ConfigurationError when a variable the construct sets is missing or invalid */
 export function readReceiverConfig(env: Env): ReceiverConfig {
   return {
     queueUrl: required(env, ENV_VARS.queueUrl),
     tokenSecretId: required(env, ENV_VARS.tokenSecretId),
     maxBodyBytes: positiveInteger(env, ENV_VARS.maxBodyBytes, RECEIVER_DEFAULTS.maxBodyBytes),
+    replayToleranceSeconds: nonNegativeInteger(
+      env,
+      ENV_VARS.replayToleranceSeconds,
+      RECEIVER_DEFAULTS.replayToleranceSeconds,
+    ),
   };
 }
 

@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   payloadTooLarge: 'PAYLOAD_TOO_LARGE',
   invalidPayload: 'INVALID_PAYLOAD',
   invalidChallenge: 'INVALID_CHALLENGE',
+  outsideReplayWindow: 'OUTSIDE_REPLAY_WINDOW',
   methodNotAllowed: 'METHOD_NOT_ALLOWED',
   tokenNotConfigured: 'TOKEN_NOT_CONFIGURED',
   tokenUnavailable: 'TOKEN_UNAVAILABLE',
@@ -89,6 +90,13 @@ export class InvalidChallengeError extends WebhookRequestError {
   override readonly name = 'InvalidChallengeError';
   readonly statusCode = 400;
   readonly code = ERROR_CODES.invalidChallenge;
+}
+
+/** 400: a signed delivery whose `meta.deliveredAt` is too old or too far ahead: a replay. */
+export class ReplayWindowError extends WebhookRequestError {
+  override readonly name = 'ReplayWindowError';
+  readonly statusCode = 400;
+  readonly code = ERROR_CODES.outsideReplayWindow;
 }
 
 /** 405: any method but POST (deliveries) and GET (health). */

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import type { EventSummary } from '../../lambdas/shared/envelope';
 import { logger } from '../../lambdas/shared/logger';
 import { receiveWebhook, type ReceiverDependencies } from '../../lambdas/receiver/webhook-receiver';
-import { ROUTES } from '../../lib/smartcar-webhooks-defaults';
+import { RECEIVER_DEFAULTS, ROUTES } from '../../lib/smartcar-webhooks-defaults';
 import type { CliIo } from '../../local/cli/io';
 import { main } from '../../local/cli/main';
+import { recordingMetrics } from '../support/metrics';
 
 const TOKEN = 'cli-integration-token';
 const captured: { body: string; event: EventSummary }[] = [];
@@ -19,7 +20,9 @@ const deps: ReceiverDependencies = {
     captured.push({ body, event });
   },
   logger,
+  metrics: recordingMetrics(),
   maxBodyBytes: 256_000,
+  replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
 };
 
 /** The real receiver on loopback, plus routes that misbehave the ways a deployment can. */

@@ -40,7 +40,12 @@ function receiverAgainst(endpoint: string): ReceiverDependencies {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   const deps = createReceiverDependencies(
-    { queueUrl: `${endpoint}/123456789012/webhooks`, tokenSecretId: 'amt', maxBodyBytes: 256_000 },
+    {
+      queueUrl: `${endpoint}/123456789012/webhooks`,
+      tokenSecretId: 'amt',
+      maxBodyBytes: 256_000,
+      replayToleranceSeconds: 0,
+    },
     { sqs },
   );
   return { ...deps, tokens: { current: async () => TEST_TOKEN, refresh: async () => undefined } };

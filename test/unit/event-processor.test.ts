@@ -17,7 +17,7 @@ import 'aws-sdk-client-mock-jest';
 import { eventHandlers as defaultEventHandlers } from '../../lambdas/app';
 import type { EventHandlers } from '../../lambdas/processor/event-handlers';
 import { createEventProcessor, OUTCOMES } from '../../lambdas/processor/event-processor';
-import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { IDEMPOTENCY_DEFAULTS, METRICS } from '../../lib/smartcar-webhooks-defaults';
 import {
   captureOutput,
   lambdaContext,
@@ -28,6 +28,7 @@ import {
   vehicleStateEvent,
   verifyEvent,
 } from '../support/builders';
+import { recordingMetrics } from '../support/metrics';
 
 const TABLE_NAME = 'smartcar-idempotency-test';
 const VIN = '5YJ3E1EA7KF000316';
@@ -50,11 +51,17 @@ function fakeHandlers(): MockedHandlers {
 }
 
 /** createEventProcessor wired exactly as lambdas/processor/index.ts wires it, over the mocked client. */
-function createProcessor(handlers: EventHandlers = fakeHandlers()) {
+function createProcessor(
+  handlers: EventHandlers = fakeHandlers(),
+  metrics = recordingMetrics(),
+  now?: () => number,
+) {
   const logger = new Logger({ serviceName: 'smartcar-processor-test' });
   const eventProcessor = createEventProcessor({
     handlers,
     logger,
+    metrics,
+    now,
     expirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
     persistenceStore: new DynamoDBPersistenceLayer({
       tableName: TABLE_NAME,
@@ -491,6 +498,52 @@ describe('event processor: events without a handler', () => {
 
     expect(outcome).toBe(OUTCOMES.ignored);
     expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+  });
+});
+
+describe('event processor: metrics', () => {
+  it('counts a processed event and its end-to-end lag from meta.deliveredAt', async () => {
+    const metrics = recordingMetrics();
+    const deliveredAt = 1_700_000_000_000;
+    const event = vehicleStateEvent({ meta: { deliveryId: 'd-1', deliveredAt } });
+
+    await createProcessor(fakeHandlers(), metrics, () => deliveredAt + 1500).recordHandler(recordOf(event));
+
+    expect(metrics.countOf(METRICS.processed)).toBe(1);
+    expect(metrics.durations).toEqual([{ name: METRICS.endToEndLag, ms: 1500 }]);
+  });
+
+  it('records no lag for an event without meta.deliveredAt', async () => {
+    const metrics = recordingMetrics();
+    await createProcessor(fakeHandlers(), metrics).recordHandler(recordOf(legacyEvent()));
+
+    expect(metrics.countOf(METRICS.processed)).toBe(1);
+    expect(metrics.durations).toEqual([]);
+  });
+
+  it('counts a skipped redelivery as a duplicate, not as processed', async () => {
+    const metrics = recordingMetrics();
+    dynamodb.on(PutItemCommand).callsFake((input: { Item: Record<string, AttributeValue> }) => {
+      throw conditionalCheckFailed(completedItem(input.Item[IDEMPOTENCY_DEFAULTS.partitionKey]?.S ?? ''));
+    });
+
+    await createProcessor(fakeHandlers(), metrics).recordHandler(recordOf(vehicleStateEvent()));
+
+    expect(metrics.countOf(METRICS.duplicates)).toBe(1);
+    expect(metrics.countOf(METRICS.processed)).toBe(0);
+  });
+
+  it('counts a handler failure and an unreadable message as processing failures', async () => {
+    const metrics = recordingMetrics();
+    const handlers = fakeHandlers();
+    handlers.onVehicleState.mockRejectedValue(new Error('downstream unavailable'));
+
+    await createProcessor(handlers, metrics).processBatch([
+      recordOf(vehicleStateEvent()),
+      sqsRecord('not json'),
+    ]);
+
+    expect(metrics.countOf(METRICS.processingFailures)).toBe(2);
   });
 });
 

@@ -8,7 +8,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createReceiverDependencies, toWebhookRequest } from '../../lambdas/receiver/receiver-dependencies';
 import { receiveWebhook } from '../../lambdas/receiver/webhook-receiver';
-import { PLACEHOLDER_TOKEN, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import type { MetricsRecorder } from '../../lambdas/shared/metrics';
+import { recordingMetrics } from '../support/metrics';
+import { METRICS, PLACEHOLDER_TOKEN, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import {
   apiGatewayEvent,
   captureOutput,
@@ -29,23 +31,31 @@ const CONFIG = {
   queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks',
   tokenSecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:smartcar-amt-AbCdEf',
   maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes,
+  replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
 };
 
 interface Options {
   now?: () => number;
   enqueueTimeoutMs?: number;
   maxBodyBytes?: number;
+  replayToleranceSeconds?: number;
+  metrics?: MetricsRecorder;
 }
 
 /** A receiver with fresh caches, talking to the mocked SQS and Secrets Manager. */
 function createReceiver(options: Options = {}) {
   const deps = createReceiverDependencies(
-    { ...CONFIG, maxBodyBytes: options.maxBodyBytes ?? CONFIG.maxBodyBytes },
+    {
+      ...CONFIG,
+      maxBodyBytes: options.maxBodyBytes ?? CONFIG.maxBodyBytes,
+      replayToleranceSeconds: options.replayToleranceSeconds ?? CONFIG.replayToleranceSeconds,
+    },
     {
       sqs: new SQSClient({ region: 'eu-west-1' }),
       secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
       now: options.now,
       enqueueTimeoutMs: options.enqueueTimeoutMs,
+      metrics: options.metrics,
     },
   );
   return async (event: APIGatewayProxyEventV2) => {
@@ -558,5 +568,120 @@ describe('receiver: logs', () => {
     ]) {
       expect(output).not.toContain(secret);
     }
+  });
+});
+
+describe('receiver: replay window', () => {
+  const NOW = Date.parse('2026-11-22T12:00:00Z');
+  const at = (deliveredAt: unknown) =>
+    vehicleStateEvent({ meta: { deliveryId: 'd-1', deliveredAt, version: '4.0', mode: 'LIVE' } });
+
+  it.each([
+    ['epoch milliseconds', NOW - 2 * 60 * 60 * 1000],
+    ['an ISO string', new Date(NOW - 2 * 60 * 60 * 1000).toISOString()],
+    ['epoch seconds', Math.floor(NOW / 1000) - 2 * 60 * 60],
+  ])('answers 400 to a delivery two hours old, deliveredAt as %s', async (_label, deliveredAt) => {
+    const receive = createReceiver({ now: () => NOW });
+    const response = await receive(signedRequest(at(deliveredAt)));
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json.error).toBe('OUTSIDE_REPLAY_WINDOW');
+    expect(response.json.message).toMatch(/7200 s old; deliveries older than 3600 s are refused/);
+    expect(sentMessages()).toHaveLength(0);
+  });
+
+  it('answers 400 to a delivery dated more than 5 minutes ahead', async () => {
+    const receive = createReceiver({ now: () => NOW });
+    const response = await receive(signedRequest(at(NOW + 10 * 60 * 1000)));
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json.message).toMatch(/in the future/);
+  });
+
+  it.each([
+    ['a retry three minutes later', NOW - 3 * 60 * 1000],
+    ['a small clock skew ahead', NOW + 60 * 1000],
+  ])('accepts %s', async (_label, deliveredAt) => {
+    const receive = createReceiver({ now: () => NOW });
+    const response = await receive(signedRequest(at(deliveredAt)));
+
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('accepts a delivery without meta.deliveredAt', async () => {
+    const receive = createReceiver({ now: () => NOW });
+    const response = await receive(signedRequest(vehicleStateEvent({ meta: { deliveryId: 'd-2' } })));
+
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('accepts an old delivery when the tolerance is 0 (check off)', async () => {
+    const receive = createReceiver({ now: () => NOW, replayToleranceSeconds: 0 });
+    const response = await receive(signedRequest(at(NOW - 48 * 60 * 60 * 1000)));
+
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('checks the signature before the age, so a forged old delivery is a 401', async () => {
+    const receive = createReceiver({ now: () => NOW });
+    const response = await receive(signedRequest(at(NOW - 2 * 60 * 60 * 1000), { token: 'forger' }));
+
+    expect(response.statusCode).toBe(401);
+  });
+});
+
+describe('receiver: metrics', () => {
+  it('counts an answered VERIFY', async () => {
+    const metrics = recordingMetrics();
+    await createReceiver({ metrics })(apiGatewayEvent({ body: JSON.stringify(verifyEvent()) }));
+
+    expect(metrics.countOf(METRICS.verifyChallenges)).toBe(1);
+  });
+
+  it('counts each enqueued delivery with its eventType', async () => {
+    const metrics = recordingMetrics();
+    const receive = createReceiver({ metrics });
+    await receive(signedRequest(vehicleStateEvent()));
+    await receive(signedRequest(vehicleErrorEvent()));
+
+    expect(metrics.counts).toEqual([
+      { name: METRICS.deliveries, dimensions: { eventType: 'VEHICLE_STATE' } },
+      { name: METRICS.deliveries, dimensions: { eventType: 'VEHICLE_ERROR' } },
+    ]);
+  });
+
+  it('counts missing, malformed and wrong signatures as signature failures', async () => {
+    const metrics = recordingMetrics();
+    const receive = createReceiver({ metrics });
+    const body = JSON.stringify(vehicleStateEvent());
+    await receive(apiGatewayEvent({ body }));
+    await receive(apiGatewayEvent({ body, headers: { 'sc-signature': 'short' } }));
+    await receive(signedRequest(body, { token: 'wrong' }));
+
+    expect(metrics.countOf(METRICS.signatureFailures)).toBe(3);
+    expect(metrics.countOf(METRICS.deliveries)).toBe(0);
+  });
+
+  it('counts a delivery SQS did not take as an enqueue failure', async () => {
+    sqsMock.on(SendMessageCommand).rejects(new Error('down'));
+    const metrics = recordingMetrics();
+    await createReceiver({ metrics })(signedRequest(vehicleStateEvent()));
+
+    expect(metrics.counts).toEqual([{ name: METRICS.enqueueFailures, dimensions: undefined }]);
+  });
+});
+
+describe('receiver: correlation', () => {
+  it('logs a refused delivery with its eventId and deliveryId', async () => {
+    const receive = createReceiver();
+    const event = vehicleStateEvent();
+    const { output } = await captureOutput(() => receive(signedRequest(event, { token: 'wrong' })));
+    const line = JSON.parse(output.split('\n').find((l) => l.includes('Request refused')) ?? '{}');
+
+    expect(line).toMatchObject({
+      eventId: event.eventId,
+      deliveryId: (event.meta as { deliveryId: string }).deliveryId,
+      errorCode: 'SIGNATURE_MISMATCH',
+    });
   });
 });
