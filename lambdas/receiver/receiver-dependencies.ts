@@ -1,4 +1,3 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -7,7 +6,7 @@ import type { ReceiverConfig } from '../shared/config';
 import { logger } from '../shared/logger';
 import { type MetricsRecorder, powertoolsMetrics } from '../shared/metrics';
 import { createSqsEnqueue } from './enqueue';
-import { createSecretTokenSource } from './token-source';
+import { createSecretTokenSource, VersionedSecretsProvider } from './token-source';
 import type { ReceiverDependencies, WebhookRequest } from './webhook-receiver';
 
 /** Clients and clock to use instead of the defaults (tests inject mocked or local ones). */
@@ -34,21 +33,26 @@ export function createReceiverDependencies(
     maxBodyBytes: config.maxBodyBytes,
     replayToleranceSeconds: config.replayToleranceSeconds,
     now: overrides.now,
-    tokens: createSecretTokenSource({
-      provider: new SecretsProvider({
-        awsSdkV3Client: overrides.secretsManager ?? new SecretsManagerClient({}),
-      }),
-      secretId: config.tokenSecretId,
-      cacheSeconds: RECEIVER_DEFAULTS.tokenCacheSeconds,
-      refreshIntervalSeconds: RECEIVER_DEFAULTS.tokenRefreshAfterMismatchSeconds,
-      now: overrides.now,
-    }),
+    tokens: createTokenSource(config, overrides),
     enqueue: createSqsEnqueue({
       client: sqs,
       queueUrl: config.queueUrl,
       totalTimeoutMs: overrides.enqueueTimeoutMs ?? ENQUEUE_DEFAULTS.totalTimeoutMs,
     }),
   };
+}
+
+function createTokenSource(config: ReceiverConfig, overrides: ReceiverOverrides) {
+  const awsSdkV3Client = overrides.secretsManager ?? new SecretsManagerClient({});
+  return createSecretTokenSource({
+    currentProvider: new VersionedSecretsProvider({ awsSdkV3Client }),
+    previousProvider: new VersionedSecretsProvider({ awsSdkV3Client }),
+    secretId: config.tokenSecretId,
+    cacheSeconds: RECEIVER_DEFAULTS.tokenCacheSeconds,
+    refreshIntervalSeconds: RECEIVER_DEFAULTS.tokenRefreshAfterMismatchSeconds,
+    rotationGraceSeconds: config.tokenRotationGraceSeconds,
+    now: overrides.now,
+  });
 }
 
 /** The receiver's SQS client: every attempt and the retry count bounded by ENQUEUE_DEFAULTS. */

@@ -171,6 +171,9 @@ async function authenticate(
   const signature = parseSignatureHeader(header);
   const token = await tokens.current();
   if (signatureMatches(token, body, signature)) return;
+  // Within the rotation grace period, deliveries signed before the switch still get through.
+  const previous = await tokens.previous();
+  if (previous !== undefined && signatureMatches(previous, body, signature)) return;
   const refreshed = await tokens.refresh();
   if (refreshed !== undefined && refreshed !== token && signatureMatches(refreshed, body, signature)) return;
   throw new SignatureMismatchError();

@@ -9,6 +9,7 @@ export interface ReceiverConfig {
   tokenSecretId: string;
   maxBodyBytes: number;
   replayToleranceSeconds: number;
+  tokenRotationGraceSeconds: number;
 }
 
 /** Processor settings, read once at cold start. */
@@ -57,6 +58,11 @@ export function readReceiverConfig(env: Env): ReceiverConfig {
       env,
       ENV_VARS.replayToleranceSeconds,
       RECEIVER_DEFAULTS.replayToleranceSeconds,
+    ),
+    tokenRotationGraceSeconds: nonNegativeInteger(
+      env,
+      ENV_VARS.tokenRotationGraceSeconds,
+      RECEIVER_DEFAULTS.tokenRotationGraceSeconds,
     ),
   };
 }

@@ -15,7 +15,7 @@ const TOKEN = 'cli-integration-token';
 const captured: { body: string; event: EventSummary }[] = [];
 
 const deps: ReceiverDependencies = {
-  tokens: { current: async () => TOKEN, refresh: async () => undefined },
+  tokens: { current: async () => TOKEN, previous: async () => undefined, refresh: async () => undefined },
   enqueue: async (body, event) => {
     captured.push({ body, event });
   },

@@ -45,10 +45,18 @@ function receiverAgainst(endpoint: string): ReceiverDependencies {
       tokenSecretId: 'amt',
       maxBodyBytes: 256_000,
       replayToleranceSeconds: 0,
+      tokenRotationGraceSeconds: 0,
     },
     { sqs },
   );
-  return { ...deps, tokens: { current: async () => TEST_TOKEN, refresh: async () => undefined } };
+  return {
+    ...deps,
+    tokens: {
+      current: async () => TEST_TOKEN,
+      previous: async () => undefined,
+      refresh: async () => undefined,
+    },
+  };
 }
 
 describe('receiver against an SQS endpoint that misbehaves', () => {

@@ -6,6 +6,7 @@ import {
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
 import { createReceiverDependencies, toWebhookRequest } from '../../lambdas/receiver/receiver-dependencies';
 import { receiveWebhook } from '../../lambdas/receiver/webhook-receiver';
 import type { MetricsRecorder } from '../../lambdas/shared/metrics';
@@ -32,6 +33,7 @@ const CONFIG = {
   tokenSecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:smartcar-amt-AbCdEf',
   maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes,
   replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
+  tokenRotationGraceSeconds: RECEIVER_DEFAULTS.tokenRotationGraceSeconds,
 };
 
 interface Options {
@@ -247,7 +249,7 @@ describe('receiver: token', () => {
   });
 
   it('re-reads the secret at most once per interval however many forged requests arrive', async () => {
-    let clock = 1_000_000;
+    let clock = Date.now();
     const receive = createReceiver({ now: () => clock });
     for (let i = 0; i < 20; i++) await receive(signedRequest(vehicleStateEvent(), { token: 'forger' }));
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
@@ -258,7 +260,7 @@ describe('receiver: token', () => {
   });
 
   it('picks up a token stored after the placeholder within one refresh interval', async () => {
-    let clock = 1_000_000;
+    let clock = Date.now();
     storedToken(PLACEHOLDER_TOKEN);
     const receive = createReceiver({ now: () => clock });
     expect((await receive(apiGatewayEvent({ body: JSON.stringify(verifyEvent()) }))).statusCode).toBe(500);
@@ -683,5 +685,91 @@ describe('receiver: correlation', () => {
       deliveryId: (event.meta as { deliveryId: string }).deliveryId,
       errorCode: 'SIGNATURE_MISMATCH',
     });
+  });
+});
+
+describe('receiver: token rotation', () => {
+  const NOW = Date.parse('2026-11-22T12:00:00Z');
+  const MINUTE = 60 * 1000;
+
+  /** The secret after a rotation `ageMs` ago: AWSCURRENT is the new token, AWSPREVIOUS the old one. */
+  function rotated(ageMs: number, previous: string | Error = 'old-token') {
+    secretsMock.reset();
+    secretsMock
+      .on(GetSecretValueCommand, { SecretId: CONFIG.tokenSecretId })
+      .resolves({ SecretString: TEST_TOKEN, CreatedDate: new Date(NOW - ageMs) });
+    const previousVersion = secretsMock.on(GetSecretValueCommand, {
+      SecretId: CONFIG.tokenSecretId,
+      VersionStage: 'AWSPREVIOUS',
+    });
+    if (previous instanceof Error) previousVersion.rejects(previous);
+    else
+      previousVersion.resolves({
+        SecretString: previous,
+        CreatedDate: new Date(NOW - 30 * 24 * 60 * MINUTE),
+      });
+  }
+
+  it('accepts a delivery signed with the previous token within the grace period after a rotation', async () => {
+    rotated(10 * MINUTE);
+    const response = await createReceiver({ now: () => NOW })(
+      signedRequest(vehicleStateEvent(), { token: 'old-token' }),
+    );
+
+    expect(response.statusCode).toBe(200);
+    expect(secretsMock).toHaveReceivedCommandWith(GetSecretValueCommand, { VersionStage: 'AWSPREVIOUS' });
+  });
+
+  it('refuses the previous token once the grace period is over', async () => {
+    rotated(RECEIVER_DEFAULTS.tokenRotationGraceSeconds * 1000 + MINUTE);
+    const response = await createReceiver({ now: () => NOW })(
+      signedRequest(vehicleStateEvent(), { token: 'old-token' }),
+    );
+
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('keeps accepting the current token during the grace period', async () => {
+    rotated(10 * MINUTE);
+    const response = await createReceiver({ now: () => NOW })(signedRequest(vehicleStateEvent()));
+
+    expect(response.statusCode).toBe(200);
+    expect(secretsMock).not.toHaveReceivedCommandWith(GetSecretValueCommand, { VersionStage: 'AWSPREVIOUS' });
+  });
+
+  it('refuses a token that is neither current nor previous during the grace period', async () => {
+    rotated(10 * MINUTE);
+    const response = await createReceiver({ now: () => NOW })(
+      signedRequest(vehicleStateEvent(), { token: 'forged' }),
+    );
+
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('answers 401, not 500, when the secret has no previous version', async () => {
+    rotated(10 * MINUTE, new ResourceNotFoundException({ message: 'no AWSPREVIOUS version', $metadata: {} }));
+    const response = await createReceiver({ now: () => NOW })(
+      signedRequest(vehicleStateEvent(), { token: 'old-token' }),
+    );
+
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('never accepts the deploy-time placeholder as a previous token', async () => {
+    rotated(10 * MINUTE, PLACEHOLDER_TOKEN);
+    const response = await createReceiver({ now: () => NOW })(
+      signedRequest(vehicleStateEvent(), { token: PLACEHOLDER_TOKEN }),
+    );
+
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('answers 503 when the previous version cannot be read, so Smartcar retries', async () => {
+    rotated(10 * MINUTE, Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    const response = await createReceiver({ now: () => NOW })(
+      signedRequest(vehicleStateEvent(), { token: 'old-token' }),
+    );
+
+    expect(response.statusCode).toBe(503);
   });
 });
