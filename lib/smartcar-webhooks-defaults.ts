@@ -14,6 +14,8 @@ export const ENV_VARS = {
   maxBodyBytes: 'MAX_BODY_BYTES',
   /** Oldest signed `meta.deliveredAt`, in seconds, the receiver accepts; 0 turns the check off. */
   replayToleranceSeconds: 'REPLAY_TOLERANCE_SECONDS',
+  /** Seconds after a token rotation during which the previous token is still accepted; 0: never. */
+  tokenRotationGraceSeconds: 'TOKEN_ROTATION_GRACE_SECONDS',
   /** DynamoDB table that holds the processor's idempotency records. */
   idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
   /** Seconds an idempotency record for a completed event is kept. */
@@ -95,6 +97,12 @@ export const RECEIVER_DEFAULTS = {
   replayToleranceSeconds: 60 * 60,
   /** How far in the future `meta.deliveredAt` may be (clock skew) before it is refused. */
   futureSkewSeconds: 5 * 60,
+  /**
+   * After the secret's current version was created (the token was rotated), signatures made with
+   * the previous version (AWSPREVIOUS) are accepted this long: deliveries signed and retried
+   * across the switch still get through, then the old token stops working.
+   */
+  tokenRotationGraceSeconds: 60 * 60,
 } as const;
 
 /**
