@@ -7,7 +7,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { IDEMPOTENCY_DEFAULTS, METRICS } from '../../lib/smartcar-webhooks-defaults';
-import { deliveredAtMs } from '../shared/delivered-at';
+import { epochMsOrUndefined } from '../shared/events/delivered-at';
 import type { MetricsRecorder } from '../shared/metrics';
 import { type EventSummary, type JsonObject, parseJsonObject, summarizeEvent } from '../shared/envelope';
 import { InvalidRecordError } from '../shared/errors';
@@ -131,7 +131,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
 /** Processing time minus the delivery's `meta.deliveredAt`: how far behind Smartcar we are. */
 function endToEndLagMs(document: JsonObject, nowMs: number): number | undefined {
   const meta = document.meta;
-  const deliveredAt = deliveredAtMs(
+  const deliveredAt = epochMsOrUndefined(
     typeof meta === 'object' && meta !== null ? (meta as JsonObject).deliveredAt : undefined,
   );
   return deliveredAt === undefined ? undefined : Math.max(0, nowMs - deliveredAt);

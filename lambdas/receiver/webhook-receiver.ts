@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { METRICS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
-import { deliveredAtMs } from '../shared/delivered-at';
+import { epochMsOrUndefined } from '../shared/events/delivered-at';
 import {
   type EventSummary,
   isVerifyEnvelope,
@@ -124,7 +124,7 @@ async function receiveDelivery(
 function checkReplayWindow(document: JsonObject | undefined, deps: ReceiverDependencies): void {
   if (deps.replayToleranceSeconds <= 0) return;
   const meta = document?.meta;
-  const deliveredAt = deliveredAtMs(
+  const deliveredAt = epochMsOrUndefined(
     typeof meta === 'object' && meta !== null ? (meta as JsonObject).deliveredAt : undefined,
   );
   if (deliveredAt === undefined) return;

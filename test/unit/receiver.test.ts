@@ -689,7 +689,8 @@ describe('receiver: correlation', () => {
 });
 
 describe('receiver: token rotation', () => {
-  const NOW = Date.parse('2026-11-22T12:00:00Z');
+  // The builders stamp meta.deliveredAt with the real time, so the clock must be the real one.
+  const NOW = Date.now();
   const MINUTE = 60 * 1000;
 
   /** The secret after a rotation `ageMs` ago: AWSCURRENT is the new token, AWSPREVIOUS the old one. */

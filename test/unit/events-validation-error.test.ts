@@ -1,0 +1,50 @@
+import { SmartcarEventValidationError } from '../../lambdas/shared/events/errors';
+import { parseSmartcarEventOrThrow } from '../../lambdas/shared/events/parse-event';
+import { removeAt, SAMPLE_LATITUDE, SAMPLE_VIN, setAt, signal, vehicleStateSample } from './events-fixtures';
+
+describe('parseSmartcarEventOrThrow', () => {
+  it('throws a SmartcarEventValidationError that lists the paths and carries the issues', () => {
+    const document = removeAt(vehicleStateSample(), ['eventId']);
+    const thrown = captureError(() => parseSmartcarEventOrThrow(document));
+    expect(thrown).toBeInstanceOf(SmartcarEventValidationError);
+    expect(thrown).toMatchObject({ name: 'SmartcarEventValidationError', issues: [{ path: 'eventId' }] });
+    expect(thrown.message).toContain('eventId: Invalid input: expected string');
+  });
+
+  it('never puts a VIN or a location into the message or the issues', () => {
+    const document = vehicleStateSample();
+    setAt(document, ['eventId'], SAMPLE_LATITUDE);
+    setAt(document, ['data', 'vehicle', 'year'], SAMPLE_VIN);
+    setAt(document, ['meta', 'deliveredAt'], SAMPLE_VIN);
+    // The VIN and the location travel in the same signals as the broken fields.
+    const vin = signal('vehicleidentification-vin', 'VIN', 'VehicleIdentification', { value: SAMPLE_VIN });
+    setAt(document, ['data', 'signals', 0], { ...vin, name: 5 });
+    setAt(document, ['data', 'signals', 2, 'meta', 'oemUpdatedAt'], String(SAMPLE_LATITUDE));
+    const thrown = captureError(() => parseSmartcarEventOrThrow(document));
+    const everything = `${thrown.message} ${JSON.stringify(thrown)}`;
+    expect(thrown.issues).toHaveLength(5);
+    expect(everything).not.toContain(SAMPLE_VIN);
+    expect(everything).not.toContain(String(SAMPLE_LATITUDE));
+  });
+
+  it('summarizes long issue lists', () => {
+    const document = setAt(
+      vehicleStateSample(),
+      ['data', 'signals'],
+      Array.from({ length: 12 }, () => 'not a signal'),
+    );
+    const thrown = captureError(() => parseSmartcarEventOrThrow(document));
+    expect(thrown.issues).toHaveLength(12);
+    expect(thrown.message).toContain('and 2 more');
+  });
+});
+
+function captureError(fn: () => unknown): SmartcarEventValidationError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof SmartcarEventValidationError) return error;
+    throw error;
+  }
+  throw new Error('expected a SmartcarEventValidationError');
+}
