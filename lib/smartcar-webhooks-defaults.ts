@@ -18,6 +18,8 @@ export const ENV_VARS = {
   tokenRotationGraceSeconds: 'TOKEN_ROTATION_GRACE_SECONDS',
   /** DynamoDB table that holds the processor's idempotency records. */
   idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
+  /** URL of the dead-letter queue, where the processor sends unprocessable events at once. */
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   /** Seconds an idempotency record for a completed event is kept. */
   idempotencyExpirySeconds: 'IDEMPOTENCY_EXPIRY_SECONDS',
   /** Powertools service name (logger and metrics `service` dimension). */

@@ -2,11 +2,11 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { EVENT_TYPES } from '../lambdas/shared/envelope';
 import type {
   EventMeta,
-  Signal,
   VehicleErrorEvent,
   VehicleRef,
   VehicleStateEvent,
-} from '../lambdas/shared/smartcar-event';
+} from '../lambdas/shared/events/current-event-schema';
+import type { VehicleSignal as Signal } from '../lambdas/shared/events/signal-schema';
 
 /**
  * Realistic Smartcar deliveries for `npm run send` and the local emulator, shaped like the samples

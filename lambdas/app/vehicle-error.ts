@@ -1,18 +1,15 @@
-import type { HandlerContext } from '../processor/event-handlers';
-import type { VehicleErrorEvent } from '../shared/smartcar-event';
+import type { VehicleErrorEvent } from '../shared/events/current-event-schema';
+import { classifyVehicleError } from '../shared/events/classify-vehicle-error';
+import type { EventContext } from '../processor/webhook-app';
 
 /**
- * YOUR CODE: runs once per VEHICLE_ERROR event. Each error has a `type` (PERMISSION,
- * CONNECTED_SERVICES_ACCOUNT, COMPATIBILITY, VEHICLE_STATE, UPSTREAM, RATE_LIMIT, SERVER), a
- * `state` (ERROR while active, RESOLVED when it cleared) and usually a suggested `resolution`.
+ * Example: each error classified by type (compatibility, permission, account, vehicle state,
+ * upstream, rate limit, server) and state (ERROR while active, RESOLVED when it cleared), with the
+ * recommended action from Smartcar's guidance.
  */
-export async function onVehicleError(event: VehicleErrorEvent, { logger }: HandlerContext): Promise<void> {
-  for (const error of event.data?.errors ?? []) {
-    logger.warn('Vehicle error reported', {
-      errorType: error.type,
-      errorCode: error.code,
-      state: error.state,
-      resolution: error.resolution?.type ?? null,
-    });
+export async function onVehicleError(event: VehicleErrorEvent, { logger }: EventContext): Promise<void> {
+  for (const error of event.data.errors) {
+    const { category, state, action, resolution, signalCodes } = classifyVehicleError(error);
+    logger.warn('Vehicle error reported', { category, state, action, resolution, signals: signalCodes });
   }
 }

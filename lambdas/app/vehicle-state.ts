@@ -1,19 +1,20 @@
-import type { HandlerContext } from '../processor/event-handlers';
-import type { VehicleStateEvent } from '../shared/smartcar-event';
+import type { VehicleStateEvent } from '../shared/events/current-event-schema';
+import { readSignals } from '../shared/events/signals';
+import type { VehicleStateContext } from '../processor/webhook-app';
 
 /**
- * YOUR CODE: runs once per VEHICLE_STATE event (all subscribed signals, sent when a trigger signal
- * changed). Throw to have the event retried; it reaches the dead-letter queue after the retries.
- * Events arrive in no particular order: compare each signal's `meta.oemUpdatedAt` with what you
- * stored before overwriting it.
+ * Example: a VEHICLE_STATE carries every subscribed signal; some may carry an error instead of a
+ * value (e.g. a signal the vehicle cannot provide). Process the good ones, note the others.
  */
-export async function onVehicleState(event: VehicleStateEvent, { logger }: HandlerContext): Promise<void> {
-  const signals = event.data?.signals ?? [];
-  const failed = signals.filter((signal) => signal.status?.value === 'ERROR').map((signal) => signal.code);
+export async function onVehicleState(event: VehicleStateEvent, context: VehicleStateContext): Promise<void> {
+  const readings = readSignals(event);
+  const failed = readings.filter((reading) => !reading.ok).map((reading) => reading.code);
   // Codes and counts only: signal bodies hold locations and VINs, which must not reach the logs.
-  logger.info('Vehicle state received', {
-    signalCount: signals.length,
+  context.logger.info('Vehicle state received', {
+    signalCount: readings.length,
     failedSignals: failed,
-    mode: event.meta?.mode,
+    firedTriggers: context.firedTriggers,
+    firstDelivery: context.isFirstDelivery,
+    mode: event.meta.mode,
   });
 }

@@ -9,10 +9,27 @@ import type { Context, SQSRecord } from 'aws-lambda';
 import { IDEMPOTENCY_DEFAULTS, METRICS } from '../../lib/smartcar-webhooks-defaults';
 import { epochMsOrUndefined } from '../shared/events/delivered-at';
 import type { MetricsRecorder } from '../shared/metrics';
-import { type EventSummary, type JsonObject, parseJsonObject, summarizeEvent } from '../shared/envelope';
+import {
+  EVENT_TYPES,
+  type EventSummary,
+  type JsonObject,
+  LEGACY_EVENT_NAMES,
+  parseJsonObject,
+  summarizeEvent,
+} from '../shared/envelope';
+import { parseSmartcarEvent } from '../shared/events/parse-event';
+import { readSignals, signalTimestamp } from '../shared/events/signals';
+import {
+  isEventType,
+  isLegacyEvent,
+  type SmartcarEvent,
+  vehicleIdOf,
+} from '../shared/events/smartcar-event-schema';
+import { firedTriggers, isFirstDelivery } from '../shared/events/triggers';
+import type { LatestStateStore } from '../shared/latest-state';
+import type { DeadLetterSender } from './dead-letter';
+import { type EventContext, UnprocessableEventError, type WebhookApp } from './webhook-app';
 import { InvalidRecordError } from '../shared/errors';
-import type { EventHandlers } from './event-handlers';
-import { type QueuedEvent, selectHandler } from './route-event';
 import { LOG_MESSAGES } from '../shared/log-messages';
 
 /** What happened to one record that did not fail. */
@@ -20,6 +37,8 @@ export const OUTCOMES = {
   processed: 'processed',
   duplicate: 'duplicate',
   ignored: 'ignored',
+  /** Unprocessable: sent to the dead-letter queue at once, without its retries. */
+  deadLettered: 'dead-lettered',
 } as const;
 
 /** One of {@link OUTCOMES}. */
@@ -27,13 +46,21 @@ export type Outcome = (typeof OUTCOMES)[keyof typeof OUTCOMES];
 
 /** Settings of {@link createEventProcessor}. */
 export interface EventProcessorOptions {
-  handlers: EventHandlers;
+  /** Your handlers (lambdas/app). */
+  app: WebhookApp;
   persistenceStore: BasePersistenceLayer;
   expirySeconds: number;
   logger: Logger;
   metrics: MetricsRecorder;
   /** Milliseconds clock. @default Date.now */
   now?: () => number;
+  /** Records each VEHICLE_STATE's signals before the handlers run. @default off */
+  latestState?: LatestStateStore;
+  /**
+   * Sends an unprocessable event to the dead-letter queue at once. @default - none: such events
+   * are retried like any failure and reach the DLQ after maxReceiveCount
+   */
+  deadLetter?: DeadLetterSender;
 }
 
 /** The processor's per-record work, ready for Powertools' `processPartialResponse`. */
@@ -54,7 +81,7 @@ interface IdempotentWork {
  * matching handler. A handler that throws leaves no completed record, so the retry runs it again.
  */
 export function createEventProcessor(options: EventProcessorOptions): EventProcessor {
-  const { handlers, persistenceStore, expirySeconds, logger, metrics } = options;
+  const { app, persistenceStore, expirySeconds, logger, metrics, latestState, deadLetter } = options;
   const now = options.now ?? Date.now;
   const config = new IdempotencyConfig({
     eventKeyJmesPath: 'eventKey',
@@ -89,15 +116,15 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     const log = logger.createChild({
       persistentKeys: { ...logKeys(event.summary), messageId: record.messageId },
     });
-    const handle = selectHandler(event, handlers);
-    if (handle === undefined) {
+    if (!isProcessable(event.summary)) {
       log.warn(LOG_MESSAGES.noHandler);
       return OUTCOMES.ignored;
     }
     try {
+      const parsed = validate(event.document);
       const { outcome } = await runOnce({
         eventKey: event.summary.eventKey,
-        run: () => handle({ eventKey: event.summary.eventKey, attempt, logger: log }),
+        run: () => process(parsed, { eventKey: event.summary.eventKey, attempt, logger: log }),
       });
       if (outcome === OUTCOMES.duplicate) {
         metrics.count(METRICS.duplicates);
@@ -111,15 +138,41 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       return outcome;
     } catch (error) {
       metrics.count(METRICS.processingFailures);
+      if (error instanceof UnprocessableEventError && deadLetter !== undefined) {
+        await deadLetter(record, error.message);
+        log.error(LOG_MESSAGES.sentToDeadLetterQueue, { attempt, reason: error.message });
+        return OUTCOMES.deadLettered;
+      }
       if (error instanceof IdempotencyAlreadyInProgressError) {
-        log.warn(LOG_MESSAGES.eventLocked, {
-          attempt,
-        });
+        log.warn(LOG_MESSAGES.eventLocked, { attempt });
       } else {
         log.error(LOG_MESSAGES.processingFailed, { attempt, error: describe(error) });
       }
       throw error;
     }
+  };
+
+  /** Records the latest state (when on), then runs the handlers. */
+  const process = async (event: SmartcarEvent, base: EventContext): Promise<void> => {
+    const stale = new Set<string>();
+    if (latestState !== undefined && isEventType(event, 'VEHICLE_STATE')) {
+      const reports = readSignals(event).map((reading) => ({
+        code: reading.code,
+        observedAt: signalTimestamp(reading, event),
+        ...(reading.ok ? { body: reading.body as Record<string, unknown> } : { error: reading.error }),
+      }));
+      for (const result of await latestState.recordSignals(vehicleIdOf(event), event.eventId, reports)) {
+        if (!result.written) stale.add(result.code);
+      }
+    }
+    const isState = !isLegacyEvent(event) && isEventType(event, 'VEHICLE_STATE');
+    await app.dispatch(event, {
+      ...base,
+      latestState,
+      firedTriggers: isState ? firedTriggers(event) : [],
+      isFirstDelivery: isState ? isFirstDelivery(event) : false,
+      isNewest: (code) => !stale.has(code),
+    });
   };
 
   return {
@@ -135,6 +188,29 @@ function endToEndLagMs(document: JsonObject, nowMs: number): number | undefined 
     typeof meta === 'object' && meta !== null ? (meta as JsonObject).deliveredAt : undefined,
   );
   return deliveredAt === undefined ? undefined : Math.max(0, nowMs - deliveredAt);
+}
+
+/** Events the handlers can have: VEHICLE_STATE, VEHICLE_ERROR and legacy data events (not VERIFY, not unknown types). */
+function isProcessable(summary: EventSummary): boolean {
+  if (summary.format === 'legacy') return summary.eventType !== LEGACY_EVENT_NAMES.verify;
+  return summary.eventType === EVENT_TYPES.vehicleState || summary.eventType === EVENT_TYPES.vehicleError;
+}
+
+/**
+ * The typed event, or UnprocessableEventError naming the fields that fail: retrying cannot fix a
+ * body, so such an event goes to the DLQ to wait for a fix (and a redrive) instead of its retries.
+ */
+function validate(document: JsonObject): SmartcarEvent {
+  const result = parseSmartcarEvent(document);
+  if (result.success) return result.event;
+  const fields = result.issues.slice(0, 5).map((issue) => `${issue.path}: ${issue.message}`);
+  throw new UnprocessableEventError(`The event does not match the Smartcar schema (${fields.join('; ')}).`);
+}
+
+/** A queued delivery, parsed and identified. */
+interface QueuedEvent {
+  summary: EventSummary;
+  document: JsonObject;
 }
 
 function parseRecord(record: SQSRecord): QueuedEvent {

@@ -1,17 +1,22 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
-import { eventHandlers } from '../app';
+import { app } from '../app';
 import { readProcessorConfig } from '../shared/config';
+import { createLatestStateStore } from '../shared/latest-state';
 import { logger } from '../shared/logger';
 import { powertoolsMetrics } from '../shared/metrics';
+import { createDeadLetterSender } from './dead-letter';
 import { createEventProcessor } from './event-processor';
 
 const config = readProcessorConfig(process.env);
+const dynamodb = new DynamoDBClient({});
 const batch = new BatchProcessor(EventType.SQS);
 const eventProcessor = createEventProcessor({
-  handlers: eventHandlers,
+  app,
   logger,
   metrics: powertoolsMetrics,
   expirySeconds: config.idempotencyExpirySeconds,
@@ -19,7 +24,16 @@ const eventProcessor = createEventProcessor({
     tableName: config.idempotencyTableName,
     keyAttr: IDEMPOTENCY_DEFAULTS.partitionKey,
     expiryAttr: IDEMPOTENCY_DEFAULTS.expiryAttribute,
+    awsSdkV3Client: dynamodb,
   }),
+  latestState:
+    config.latestStateTableName === undefined
+      ? undefined
+      : createLatestStateStore({ client: dynamodb, tableName: config.latestStateTableName }),
+  deadLetter:
+    config.deadLetterQueueUrl === undefined
+      ? undefined
+      : createDeadLetterSender({ client: new SQSClient({}), queueUrl: config.deadLetterQueueUrl }),
 });
 
 /** SQS event source entry point; failed records are reported individually (ReportBatchItemFailures). */

@@ -16,6 +16,10 @@ export interface ReceiverConfig {
 export interface ProcessorConfig {
   idempotencyTableName: string;
   idempotencyExpirySeconds: number;
+  /** Set when the construct's latestState option is on. */
+  latestStateTableName?: string;
+  /** Set by the construct; without it unprocessable events take the retry path to the DLQ. */
+  deadLetterQueueUrl?: string;
 }
 
 function required(env: Env, name: string): string {
@@ -24,6 +28,11 @@ function required(env: Env, name: string): string {
     throw new ConfigurationError(`Environment variable ${name} is not set; the CDK construct sets it.`);
   }
   return value.trim();
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
 }
 
 function positiveInteger(env: Env, name: string, fallback: number): number {
@@ -76,5 +85,7 @@ export function readProcessorConfig(env: Env): ProcessorConfig {
       ENV_VARS.idempotencyExpirySeconds,
       IDEMPOTENCY_DEFAULTS.expirySeconds,
     ),
+    latestStateTableName: optional(env, ENV_VARS.latestStateTableName),
+    deadLetterQueueUrl: optional(env, ENV_VARS.deadLetterQueueUrl),
   };
 }

@@ -14,4 +14,5 @@ export const LOG_MESSAGES = {
   eventLocked:
     'Event is locked by a run still in progress (a copy in this batch or another invocation); will retry',
   noHandler: 'No handler for this event type; acknowledged without processing',
+  sentToDeadLetterQueue: 'Unprocessable event sent to the dead-letter queue',
 } as const;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import type { EventHandlers } from '../../lambdas/processor/event-handlers';
+import type { EventHandlers } from '../support/handlers';
 import { ENV_VARS, IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { captureOutput, lambdaContext, legacyEvent, sqsRecord, vehicleStateEvent } from '../support/builders';
 import { FAKE_AWS, type LocalDynamoDb, startDynalite } from './support/dynalite';
@@ -20,7 +20,7 @@ const mockEventHandlers = {
   onVehicleError: jest.fn<Promise<void>, Parameters<EventHandlers['onVehicleError']>>(),
   onLegacyEvent: jest.fn<Promise<void>, Parameters<EventHandlers['onLegacyEvent']>>(),
 };
-jest.mock('../../lambdas/app', () => ({ eventHandlers: mockEventHandlers }));
+jest.mock('../../lambdas/app', () => ({ app: require('../support/handlers').appWith(mockEventHandlers) }));
 
 const SEVEN_DAYS_SECONDS = 7 * 24 * 60 * 60;
 

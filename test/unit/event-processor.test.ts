@@ -14,8 +14,8 @@ import {
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { eventHandlers as defaultEventHandlers } from '../../lambdas/app';
-import type { EventHandlers } from '../../lambdas/processor/event-handlers';
+import { app as defaultApp } from '../../lambdas/app';
+import { WebhookApp } from '../../lambdas/processor/webhook-app';
 import { createEventProcessor, OUTCOMES } from '../../lambdas/processor/event-processor';
 import { IDEMPOTENCY_DEFAULTS, METRICS } from '../../lib/smartcar-webhooks-defaults';
 import {
@@ -28,6 +28,7 @@ import {
   vehicleStateEvent,
   verifyEvent,
 } from '../support/builders';
+import { appWith, type EventHandlers } from '../support/handlers';
 import { recordingMetrics } from '../support/metrics';
 
 const TABLE_NAME = 'smartcar-idempotency-test';
@@ -52,13 +53,13 @@ function fakeHandlers(): MockedHandlers {
 
 /** createEventProcessor wired exactly as lambdas/processor/index.ts wires it, over the mocked client. */
 function createProcessor(
-  handlers: EventHandlers = fakeHandlers(),
+  handlers: EventHandlers | WebhookApp = fakeHandlers(),
   metrics = recordingMetrics(),
   now?: () => number,
 ) {
   const logger = new Logger({ serviceName: 'smartcar-processor-test' });
   const eventProcessor = createEventProcessor({
-    handlers,
+    app: handlers instanceof WebhookApp ? handlers : appWith(handlers),
     logger,
     metrics,
     now,
@@ -145,11 +146,14 @@ describe('event processor: routing', () => {
 
     expect(outcome).toBe(OUTCOMES.processed);
     expect(handlers.onVehicleState).toHaveBeenCalledTimes(1);
-    expect(handlers.onVehicleState).toHaveBeenCalledWith(event, {
-      eventKey: event.eventId,
-      attempt: 2,
-      logger: expect.any(Logger),
-    });
+    expect(handlers.onVehicleState).toHaveBeenCalledWith(
+      event,
+      expect.objectContaining({
+        eventKey: event.eventId,
+        attempt: 2,
+        logger: expect.any(Logger),
+      }),
+    );
     expect(handlers.onVehicleError).not.toHaveBeenCalled();
     expect(handlers.onLegacyEvent).not.toHaveBeenCalled();
   });
@@ -162,11 +166,14 @@ describe('event processor: routing', () => {
 
     expect(outcome).toBe(OUTCOMES.processed);
     expect(handlers.onVehicleError).toHaveBeenCalledTimes(1);
-    expect(handlers.onVehicleError).toHaveBeenCalledWith(event, {
-      eventKey: event.eventId,
-      attempt: 3,
-      logger: expect.any(Logger),
-    });
+    expect(handlers.onVehicleError).toHaveBeenCalledWith(
+      event,
+      expect.objectContaining({
+        eventKey: event.eventId,
+        attempt: 3,
+        logger: expect.any(Logger),
+      }),
+    );
     expect(handlers.onVehicleState).not.toHaveBeenCalled();
     expect(handlers.onLegacyEvent).not.toHaveBeenCalled();
   });
@@ -180,11 +187,14 @@ describe('event processor: routing', () => {
 
     expect(outcome).toBe(OUTCOMES.processed);
     expect(handlers.onLegacyEvent).toHaveBeenCalledTimes(1);
-    expect(handlers.onLegacyEvent).toHaveBeenCalledWith(event, {
-      eventKey: payload.eventId,
-      attempt: 1,
-      logger: expect.any(Logger),
-    });
+    expect(handlers.onLegacyEvent).toHaveBeenCalledWith(
+      event,
+      expect.objectContaining({
+        eventKey: payload.eventId,
+        attempt: 1,
+        logger: expect.any(Logger),
+      }),
+    );
     expect(handlers.onVehicleState).not.toHaveBeenCalled();
     expect(handlers.onVehicleError).not.toHaveBeenCalled();
   });
@@ -505,7 +515,8 @@ describe('event processor: metrics', () => {
   it('counts a processed event and its end-to-end lag from meta.deliveredAt', async () => {
     const metrics = recordingMetrics();
     const deliveredAt = 1_700_000_000_000;
-    const event = vehicleStateEvent({ meta: { deliveryId: 'd-1', deliveredAt } });
+    const base = vehicleStateEvent();
+    const event = { ...base, meta: { ...(base.meta as Record<string, unknown>), deliveredAt } };
 
     await createProcessor(fakeHandlers(), metrics, () => deliveredAt + 1500).recordHandler(recordOf(event));
 
@@ -572,7 +583,7 @@ describe('event processor: logs', () => {
 
   it('never logs the VIN, a location or the raw body, also with the default application handlers', async () => {
     const record = recordOf(vehicleStateEvent());
-    const processor = createProcessor(defaultEventHandlers);
+    const processor = createProcessor(defaultApp);
 
     const { output } = await captureOutput(() => processor.processBatch([record]));
 

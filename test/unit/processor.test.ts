@@ -80,8 +80,9 @@ afterEach(() => {
 describe('processor entry (lambdas/processor/index.ts)', () => {
   it('runs the application handler and acknowledges the batch', async () => {
     const { handler, app } = coldStart();
-    const onVehicleState = jest.spyOn(app.eventHandlers, 'onVehicleState');
-    const onVehicleError = jest.spyOn(app.eventHandlers, 'onVehicleError');
+    const onVehicleState = jest.fn(async () => undefined);
+    const onVehicleError = jest.fn(async () => undefined);
+    app.app.onVehicleState(onVehicleState).onVehicleError(onVehicleError);
     const state = vehicleStateEvent();
     const error = vehicleErrorEvent();
 
@@ -161,7 +162,7 @@ describe('processor entry (lambdas/processor/index.ts)', () => {
   it('reports a failing record in batchItemFailures and acknowledges the rest', async () => {
     const { handler, app } = coldStart();
     const failing = vehicleStateEvent();
-    jest.spyOn(app.eventHandlers, 'onVehicleState').mockImplementation(async (event) => {
+    app.app.onVehicleState(async (event) => {
       if (event.eventId === failing.eventId) throw new Error('downstream unavailable');
     });
     const records = [sqsRecord(JSON.stringify(vehicleStateEvent())), sqsRecord(JSON.stringify(failing))];

@@ -1,0 +1,32 @@
+import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+
+/** Puts a record on the dead-letter queue with the reason it cannot be processed. */
+export type DeadLetterSender = (record: SQSRecord, reason: string) => Promise<void>;
+
+// An SQS message attribute value is at most 256 KiB, but the reason is for people: keep it short.
+const MAX_REASON_LENGTH = 1000;
+
+/**
+ * A {@link DeadLetterSender} over SQS. The body goes byte for byte, with its original attributes,
+ * so a redrive after the fix delivers exactly what Smartcar sent.
+ */
+export function createDeadLetterSender({
+  client,
+  queueUrl,
+}: {
+  client: Pick<SQSClient, 'send'>;
+  queueUrl: string;
+}): DeadLetterSender {
+  return async (record, reason) => {
+    const attributes: Record<string, MessageAttributeValue> = {};
+    for (const [name, value] of Object.entries(record.messageAttributes)) {
+      if (value.stringValue !== undefined)
+        attributes[name] = { DataType: value.dataType, StringValue: value.stringValue };
+    }
+    attributes.unprocessableReason = { DataType: 'String', StringValue: reason.slice(0, MAX_REASON_LENGTH) };
+    await client.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: record.body, MessageAttributes: attributes }),
+    );
+  };
+}

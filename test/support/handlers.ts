@@ -1,0 +1,21 @@
+import type { LegacyEvent } from '../../lambdas/shared/events/legacy-event-schema';
+import type { VehicleErrorEvent, VehicleStateEvent } from '../../lambdas/shared/events/current-event-schema';
+import { type EventContext, type VehicleStateContext, WebhookApp } from '../../lambdas/processor/webhook-app';
+
+/** One handler per event type, as tests mock them. */
+export interface EventHandlers {
+  onVehicleState(event: VehicleStateEvent, context: VehicleStateContext): Promise<void>;
+  onVehicleError(event: VehicleErrorEvent, context: EventContext): Promise<void>;
+  onLegacyEvent(event: LegacyEvent, context: EventContext): Promise<void>;
+}
+
+/**
+ * A WebhookApp that calls these handlers. Calls go through the object, so a handler replaced
+ * later (jest.spyOn, mockImplementation) is the one that runs.
+ */
+export function appWith(handlers: EventHandlers): WebhookApp {
+  return new WebhookApp()
+    .onVehicleState((event, context) => handlers.onVehicleState(event, context))
+    .onVehicleError((event, context) => handlers.onVehicleError(event, context))
+    .onLegacyEvent((event, context) => handlers.onLegacyEvent(event, context));
+}
