@@ -109,6 +109,11 @@ export class Activity {
         this.totals.duplicates++;
         this.print(`${label} duplicate, skipped (already processed)`);
         return;
+      case LOG_MESSAGES.sentToDeadLetterQueue:
+        // Sent by the processor itself; the DLQ watch reports it when it arrives there.
+        this.print(`${label} unprocessable, sent to the DLQ at once: ${String(entry.reason)}`);
+        this.awaitingDeadLetter.push({ label, attempts: Number(entry.attempt) || 1 });
+        return;
       case LOG_MESSAGES.processingFailed:
       case LOG_MESSAGES.unreadableMessage:
       case LOG_MESSAGES.eventLocked:

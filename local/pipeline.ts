@@ -1,4 +1,6 @@
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { latestStateTableInput } from '../lambdas/shared/latest-state';
 import { ENV_VARS, PROCESSOR_DEFAULTS, RECEIVER_DEFAULTS, ROUTES } from '../lib/smartcar-webhooks-defaults';
 import { Activity, interceptLogLines } from './activity';
 import { startLocalApi } from './api-gateway';
@@ -33,6 +35,7 @@ export interface Pipeline {
 
 const SECRET_ID = 'local/smartcar-application-management-token';
 const TABLE_NAME = 'smartcar-webhooks-idempotency';
+const LATEST_STATE_TABLE_NAME = 'smartcar-webhooks-latest-state';
 
 /**
  * The deployed architecture in one process on 127.0.0.1: the local API in front of the real
@@ -53,6 +56,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const dynamodb = await startLocalDynamoDb();
     stops.push(() => dynamodb.stop());
     await dynamodb.createIdempotencyTable(TABLE_NAME);
+    await dynamodb.client.send(new CreateTableCommand(latestStateTableInput(LATEST_STATE_TABLE_NAME)));
 
     Object.assign(process.env, {
       AWS_REGION: LOCAL_AWS.region,
@@ -65,6 +69,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       [ENV_VARS.queueUrl]: sqs.queue.url,
       [ENV_VARS.tokenSecretId]: SECRET_ID,
       [ENV_VARS.idempotencyTableName]: TABLE_NAME,
+      [ENV_VARS.latestStateTableName]: LATEST_STATE_TABLE_NAME,
+      [ENV_VARS.deadLetterQueueUrl]: sqs.deadLetterQueue.url,
       [ENV_VARS.serviceName]: 'smartcar-webhooks-local',
     });
     delete process.env.AWS_SESSION_TOKEN;

@@ -100,6 +100,17 @@ describe('npm start: the local pipeline', () => {
     expect(redriven.deadLetterQueue.visible).toBe(0);
   });
 
+  it('sends an event that fails the schema to the DLQ at once, without burning retries', async () => {
+    const before = await pipeline.status();
+    const { data: _data, ...withoutData } = vehicleStateEvent();
+    await deliver(pipeline, JSON.stringify(withoutData));
+
+    const after = await pipeline.waitFor((s) => s.deadLettered === before.deadLettered + 1);
+    // Acknowledged after the send to the DLQ: no failed receive, no retry.
+    expect(after.failed).toBe(before.failed);
+    expect(pipeline.output()).toMatch(/unprocessable, sent to the DLQ at once: .*data/);
+  });
+
   it('passes the CLI verify handshake with the right token', async () => {
     const { code, output } = await runCli(['verify', '--url', pipeline.webhookUrl, '--token', TEST_TOKEN]);
 
