@@ -54,7 +54,12 @@ export class SmartcarWebhooksStack extends Stack {
     new CfnOutput(this, STACK_OUTPUTS.alarmTopicArn, {
       value: this.webhooks.alarmTopic.topicArn,
       description:
-        'Subscribe to this SNS topic (email, chat, pager) to hear about dead-lettered or stuck deliveries.',
+        'Subscribe to this SNS topic (email, chat, pager) to hear about failing, dead-lettered or stuck deliveries.',
+    });
+    new CfnOutput(this, STACK_OUTPUTS.dashboardName, {
+      value: this.webhooks.dashboard.dashboardName,
+      description:
+        'CloudWatch dashboard of requests, latency, queues and processing: CloudWatch console > Dashboards.',
     });
   }
 

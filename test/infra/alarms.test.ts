@@ -5,6 +5,43 @@ import { propertiesOf, ref, synthWebhooks } from './synth';
 const { webhooks, template } = synthWebhooks();
 const queueNameOf = (queue: typeof webhooks.queue) => ({ 'Fn::GetAtt': [ref(queue).Ref, 'QueueName'] });
 
+const allAlarms = [
+  ['dead-letter queue', webhooks.deadLetterQueueAlarm],
+  ['dead-letter queue growth', webhooks.deadLetterQueueGrowthAlarm],
+  ['queue age', webhooks.queueAgeAlarm],
+  ['processor errors', webhooks.processorErrorsAlarm],
+  ['processor throttles', webhooks.processorThrottlesAlarm],
+  ['receiver errors', webhooks.receiverErrorsAlarm],
+  ['5xx rate', webhooks.serverErrorRateAlarm],
+  ['failing deliveries', webhooks.failingDeliveriesAlarm],
+  ['signature failures', webhooks.signatureFailuresAlarm],
+  ['receiver latency', webhooks.receiverLatencyAlarm],
+  ['VERIFY challenge', webhooks.verifyChallengeAlarm],
+] as const;
+
+describe.each(allAlarms)('%s alarm', (_name, alarm) => {
+  it('notifies the topic when it fires and when it clears', () => {
+    expect(propertiesOf(template, alarm)).toMatchObject({
+      AlarmActions: [ref(webhooks.alarmTopic)],
+      OKActions: [ref(webhooks.alarmTopic)],
+    });
+  });
+
+  it('stays OK while there is no traffic and so no data', () => {
+    expect(propertiesOf(template, alarm)).toMatchObject({ TreatMissingData: 'notBreaching' });
+  });
+
+  it('says in its description what to check first', () => {
+    expect(propertiesOf(template, alarm).AlarmDescription).toMatch(/(First check|check the)/);
+  });
+});
+
+describe('alarms', () => {
+  it('are all exposed by the construct, one per alarm in the template', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', allAlarms.length);
+  });
+});
+
 describe('alarm topic', () => {
   it('denies publishing over plain HTTP', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
@@ -76,17 +113,6 @@ describe('dead-letter queue alarm', () => {
     });
   });
 
-  it('stays OK while the queue is idle and reports no data', () => {
-    expect(alarm()).toMatchObject({ TreatMissingData: 'notBreaching' });
-  });
-
-  it('notifies the topic when it fires and when it clears', () => {
-    expect(alarm()).toMatchObject({
-      AlarmActions: [ref(webhooks.alarmTopic)],
-      OKActions: [ref(webhooks.alarmTopic)],
-    });
-  });
-
   it('says what happened and what to check first', () => {
     expect(alarm().AlarmDescription).toMatch(/dead-letter queue.*First check the processor's log group/s);
   });
@@ -106,18 +132,65 @@ describe('queue age alarm', () => {
     });
   });
 
-  it('stays OK while the queue is idle and reports no data', () => {
-    expect(alarm()).toMatchObject({ TreatMissingData: 'notBreaching' });
+  it('says what happened and what to check first', () => {
+    expect(alarm().AlarmDescription).toMatch(/processor is behind or failing.*First check/s);
+  });
+});
+
+describe('dead-letter queue growth alarm', () => {
+  const alarm = () => propertiesOf(template, webhooks.deadLetterQueueGrowthAlarm);
+  const dlqMetric = (metricName: string, id: string) => ({
+    Id: id,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/SQS',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'QueueName', Value: queueNameOf(webhooks.deadLetterQueue) }],
+      },
+      Period: 60,
+      Stat: 'Maximum',
+    },
+    ReturnData: false,
   });
 
-  it('notifies the topic when it fires and when it clears', () => {
+  it("fires when the dead-letter queue's depth, visible plus in flight, grew from one minute to the next", () => {
     expect(alarm()).toMatchObject({
-      AlarmActions: [ref(webhooks.alarmTopic)],
-      OKActions: [ref(webhooks.alarmTopic)],
+      Metrics: expect.arrayContaining([
+        expect.objectContaining({ Expression: 'DIFF(visible + inFlight)', ReturnData: true }),
+        dlqMetric('ApproximateNumberOfMessagesVisible', 'visible'),
+        dlqMetric('ApproximateNumberOfMessagesNotVisible', 'inFlight'),
+      ]),
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
     });
   });
 
-  it('says what happened and what to check first', () => {
-    expect(alarm().AlarmDescription).toMatch(/processor is behind or failing.*First check/s);
+  it('fires on one minute of growth within the 5-minute window and clears after 5 minutes without', () => {
+    expect(alarm()).toMatchObject({
+      EvaluationPeriods: ALARM_DEFAULTS.deadLetterQueueGrowthMinutes,
+      DatapointsToAlarm: 1,
+    });
+  });
+
+  it('says that processing is still failing, so a redrive would fail again', () => {
+    expect(alarm().AlarmDescription).toMatch(/still failing.*redrive/s);
+  });
+});
+
+describe.each([
+  ['processor errors', webhooks.processorErrorsAlarm, 'Errors'],
+  ['processor throttles', webhooks.processorThrottlesAlarm, 'Throttles'],
+])('%s alarm', (_name, alarm, metricName) => {
+  it(`fires on any processor ${metricName} within five minutes`, () => {
+    expect(propertiesOf(template, alarm)).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: metricName,
+      Dimensions: [{ Name: 'FunctionName', Value: ref(webhooks.processor) }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   });
 });

@@ -2,6 +2,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import {
   ENV_VARS,
   IDEMPOTENCY_DEFAULTS,
+  METRICS,
   PLACEHOLDER_TOKEN,
   PROCESSOR_DEFAULTS,
   RECEIVER_DEFAULTS,
@@ -45,6 +46,14 @@ describe.each(functions)('%s function', (_name, fn, properties) => {
     expect(propertiesOf(template, logGroup)).toMatchObject({ RetentionInDays: 30 });
   });
 
+  it('is traced by X-Ray', () => {
+    expect(properties).toMatchObject({ TracingConfig: { Mode: 'Active' } });
+  });
+
+  it('emits its custom metrics to the shared namespace', () => {
+    expect(properties.Environment.Variables[ENV_VARS.metricsNamespace]).toBe(METRICS.namespace);
+  });
+
   it('turns on source maps for readable stack traces', () => {
     expect(properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
   });
@@ -62,12 +71,13 @@ describe('receiver function', () => {
     expect(receiver.Timeout).toBe(RECEIVER_DEFAULTS.timeoutSeconds);
   });
 
-  it('is told the queue URL, the secret ARN, the body limit and its service name', () => {
+  it('is told the queue URL, the secret ARN, the body limit, its service name and metrics namespace', () => {
     expect(receiver.Environment.Variables).toEqual({
       [ENV_VARS.queueUrl]: ref(webhooks.queue),
       [ENV_VARS.tokenSecretId]: ref(webhooks.tokenSecret),
       [ENV_VARS.maxBodyBytes]: String(RECEIVER_DEFAULTS.maxBodyBytes),
       [ENV_VARS.serviceName]: 'smartcar-webhook-receiver',
+      [ENV_VARS.metricsNamespace]: METRICS.namespace,
       NODE_OPTIONS: '--enable-source-maps',
     });
   });
@@ -79,11 +89,12 @@ describe('processor function', () => {
     expect(processor.Timeout).toBe(PROCESSOR_DEFAULTS.timeoutSeconds);
   });
 
-  it('is told the idempotency table, the record expiry and its service name', () => {
+  it('is told the idempotency table, the record expiry, its service name and metrics namespace', () => {
     expect(processor.Environment.Variables).toEqual({
       [ENV_VARS.idempotencyTableName]: ref(webhooks.idempotencyTable),
       [ENV_VARS.idempotencyExpirySeconds]: String(IDEMPOTENCY_DEFAULTS.expirySeconds),
       [ENV_VARS.serviceName]: 'smartcar-webhook-processor',
+      [ENV_VARS.metricsNamespace]: METRICS.namespace,
       NODE_OPTIONS: '--enable-source-maps',
     });
   });

@@ -44,12 +44,20 @@ describe('stack outputs', () => {
     template.hasOutput('AlarmTopicArn', { Value: ref(webhooks.alarmTopic) });
   });
 
-  it.each(['WebhookUrl', 'TokenSecretName', 'QueueName', 'DeadLetterQueueName', 'AlarmTopicArn'])(
-    'describe what to do with %s',
-    (name) => {
-      template.hasOutput(name, { Description: Match.stringLikeRegexp('.{20,}') });
-    },
-  );
+  it('name the dashboard', () => {
+    template.hasOutput('DashboardName', { Value: ref(webhooks.dashboard) });
+  });
+
+  it.each([
+    'WebhookUrl',
+    'TokenSecretName',
+    'QueueName',
+    'DeadLetterQueueName',
+    'AlarmTopicArn',
+    'DashboardName',
+  ])('describe what to do with %s', (name) => {
+    template.hasOutput(name, { Description: Match.stringLikeRegexp('.{20,}') });
+  });
 
   it('name an imported secret by the name in its ARN', () => {
     const imported = synthStack({

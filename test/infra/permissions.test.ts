@@ -5,6 +5,9 @@ const { webhooks, template } = synthWebhooks();
 const receiverStatements = statementsOfRole(template, roleOf(webhooks.receiver));
 const processorStatements = statementsOfRole(template, roleOf(webhooks.processor));
 
+/** What CDK grants for active tracing. X-Ray has no resource-level permissions: "*" is the only resource. */
+const xrayActions = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+
 describe.each([
   ['receiver', webhooks.receiver],
   ['processor', webhooks.processor],
@@ -25,21 +28,24 @@ describe.each([
 });
 
 describe('receiver permissions', () => {
-  it('are limited to sending to the queue, reading the token secret and writing its logs', () => {
+  it('are limited to sending to the queue, reading the token secret, writing its logs and traces', () => {
     // sqs:GetQueueAttributes and sqs:GetQueueUrl come with grantSendMessages and
     // secretsmanager:DescribeSecret with grantRead; all three reveal metadata, never messages or values.
-    expect(actionsOf(receiverStatements)).toEqual([
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      'secretsmanager:DescribeSecret',
-      'secretsmanager:GetSecretValue',
-      'sqs:GetQueueAttributes',
-      'sqs:GetQueueUrl',
-      'sqs:SendMessage',
-    ]);
+    expect(actionsOf(receiverStatements)).toEqual(
+      [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+        ...xrayActions,
+      ].sort(),
+    );
   });
 
-  it('name only its queue, its secret and its log group', () => {
+  it('name only its queue, its secret and its log group, besides the X-Ray actions on "*"', () => {
     expect(grantsOf(receiverStatements)).toEqual(
       [
         ...grantLines(arnOf(webhooks.receiver.logGroup), ['logs:CreateLogStream', 'logs:PutLogEvents']),
@@ -52,6 +58,7 @@ describe('receiver permissions', () => {
           'sqs:GetQueueUrl',
           'sqs:SendMessage',
         ]),
+        ...grantLines('*', xrayActions),
       ].sort(),
     );
   });
@@ -67,20 +74,21 @@ describe('processor permissions', () => {
   ];
   const tableActions = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
-  it('are limited to consuming the queue, idempotency records and writing its logs', () => {
+  it('are limited to consuming the queue, idempotency records, writing its logs and traces', () => {
     // The sqs actions are exactly what the SQS event source mapping needs to poll and delete;
     // the dynamodb actions are the four calls the Powertools persistence layer makes.
     expect(actionsOf(processorStatements)).toEqual(
-      ['logs:CreateLogStream', 'logs:PutLogEvents', ...queueActions, ...tableActions].sort(),
+      ['logs:CreateLogStream', 'logs:PutLogEvents', ...queueActions, ...tableActions, ...xrayActions].sort(),
     );
   });
 
-  it('name only its queue, its table and its log group', () => {
+  it('name only its queue, its table and its log group, besides the X-Ray actions on "*"', () => {
     expect(grantsOf(processorStatements)).toEqual(
       [
         ...grantLines(arnOf(webhooks.processor.logGroup), ['logs:CreateLogStream', 'logs:PutLogEvents']),
         ...grantLines(arnOf(webhooks.queue), queueActions),
         ...grantLines(arnOf(webhooks.idempotencyTable), tableActions),
+        ...grantLines('*', xrayActions),
       ].sort(),
     );
   });
@@ -96,15 +104,29 @@ describe('every identity policy in the stack', () => {
     }
   });
 
+  it('grants no KMS action while no encryptionKey is given', () => {
+    expect(actionsOf(statements).filter((action) => action.startsWith('kms:'))).toEqual([]);
+  });
+
   it('has no wildcard action', () => {
     expect(statements.length).toBeGreaterThan(0);
     for (const action of actionsOf(statements)) expect(action).not.toContain('*');
   });
 
-  it('has no wildcard resource', () => {
-    for (const resource of resourcesOf(statements)) {
-      expect(resource).not.toBe('*');
+  it('has no wildcard resource but "*" for exactly the two X-Ray actions', () => {
+    const onEverything = statements.filter((s) => resourcesOf([s]).includes('*'));
+    expect(actionsOf(onEverything)).toEqual(xrayActions);
+    for (const statement of onEverything) expect(statement.Resource).toBe('*');
+    for (const resource of resourcesOf(statements.filter((s) => !onEverything.includes(s)))) {
       expect(JSON.stringify(resource)).not.toContain('*');
     }
+  });
+});
+
+describe('with tracing turned off', () => {
+  it('no identity policy names "*" or grants X-Ray', () => {
+    const statements = allIdentityStatements(synthWebhooks({ tracing: false }).template);
+    expect(actionsOf(statements).filter((action) => action.startsWith('xray:'))).toEqual([]);
+    for (const resource of resourcesOf(statements)) expect(JSON.stringify(resource)).not.toContain('*');
   });
 });

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { SmartcarWebhooksProps } from '../../lib/smartcar-webhooks';
 import { ENV_VARS } from '../../lib/smartcar-webhooks-defaults';
 import { logicalId, propertiesOf, synthWebhooks } from './synth';
@@ -57,7 +58,7 @@ describe('props override the defaults', () => {
     });
   });
 
-  it('queueAgeAlarmThreshold sets the age alarm threshold in seconds', () => {
+  it('queueAgeAlarmThreshold (deprecated) still sets the age alarm threshold in seconds', () => {
     const { webhooks, template } = synthWebhooks({ queueAgeAlarmThreshold: Duration.minutes(5) });
     expect(propertiesOf(template, webhooks.queueAgeAlarm)).toMatchObject({ Threshold: 300 });
   });
@@ -115,7 +116,83 @@ describe('invalid props fail at synth with a clear message', () => {
       { receiverTimeout: Duration.seconds(31) },
       /receiverTimeout must be at most 30 seconds/,
     ],
+    [
+      'alarms.queueAge together with the deprecated queueAgeAlarmThreshold',
+      { alarms: { queueAge: Duration.minutes(5) }, queueAgeAlarmThreshold: Duration.minutes(5) },
+      /either alarms.queueAge or queueAgeAlarmThreshold/,
+    ],
+    [
+      'a dead-letter queue growth window that is not whole minutes',
+      { alarms: { deadLetterQueueGrowthWindow: Duration.seconds(90) } },
+      /deadLetterQueueGrowthWindow must be whole minutes/,
+    ],
+    [
+      'a 5xx rate threshold of 100%, which can never be exceeded',
+      { alarms: { serverErrorRatePercent: 100 } },
+      /serverErrorRatePercent must be from 0 to below 100/,
+    ],
+    [
+      'a fractional signature failure count',
+      { alarms: { signatureFailures: 2.5 } },
+      /signatureFailures must be a whole number/,
+    ],
+    [
+      "a receiver latency threshold at Smartcar's 15 s timeout",
+      { alarms: { receiverLatencyP99: Duration.seconds(15) } },
+      /receiverLatencyP99 must be below Smartcar's 15 seconds timeout/,
+    ],
   ])('rejects %s', (_case, props, message) => {
     expect(() => synthWebhooks(props)).toThrow(message);
+  });
+});
+
+describe('logRetention and tracing', () => {
+  const { webhooks, template } = synthWebhooks({ logRetention: RetentionDays.ONE_WEEK, tracing: false });
+
+  it('logRetention applies to both function log groups and the access log group', () => {
+    for (const logGroup of [
+      webhooks.accessLogGroup,
+      webhooks.receiver.logGroup,
+      webhooks.processor.logGroup,
+    ]) {
+      expect(propertiesOf(template, logGroup)).toMatchObject({ RetentionInDays: 7 });
+    }
+  });
+
+  it('tracing: false turns X-Ray off on both functions', () => {
+    for (const fn of [webhooks.receiver, webhooks.processor]) {
+      expect(propertiesOf(template, fn).TracingConfig).toBeUndefined();
+    }
+  });
+});
+
+describe('alarms overrides each threshold', () => {
+  const { webhooks, template } = synthWebhooks({
+    alarms: {
+      queueAge: Duration.minutes(5),
+      deadLetterQueueGrowthWindow: Duration.minutes(10),
+      serverErrorRatePercent: 2,
+      signatureFailures: 50,
+      receiverLatencyP99: Duration.seconds(2),
+    },
+  });
+
+  it.each([
+    ['queueAge, in seconds', () => webhooks.queueAgeAlarm, { Threshold: 300 }],
+    [
+      'deadLetterQueueGrowthWindow, as one-minute periods',
+      () => webhooks.deadLetterQueueGrowthAlarm,
+      { EvaluationPeriods: 10, DatapointsToAlarm: 1 },
+    ],
+    ['serverErrorRatePercent', () => webhooks.serverErrorRateAlarm, { Threshold: 2 }],
+    ['signatureFailures', () => webhooks.signatureFailuresAlarm, { Threshold: 50 }],
+    ['receiverLatencyP99, in milliseconds', () => webhooks.receiverLatencyAlarm, { Threshold: 2000 }],
+  ])('%s', (_name, alarm, expected) => {
+    expect(propertiesOf(template, alarm())).toMatchObject(expected);
+  });
+
+  it('and the descriptions quote the new thresholds', () => {
+    expect(propertiesOf(template, webhooks.serverErrorRateAlarm).AlarmDescription).toMatch(/More than 2%/);
+    expect(propertiesOf(template, webhooks.signatureFailuresAlarm).AlarmDescription).toMatch(/More than 50 /);
   });
 });

@@ -1,0 +1,73 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { ALARM_DEFAULTS, SMARTCAR_DELIVERY } from '../smartcar-webhooks-defaults';
+
+/** Alarm thresholds. Every one is optional; the defaults suit a fleet of any size. */
+export interface WebhookAlarmThresholds {
+  /**
+   * Age of the oldest delivery waiting in the main queue that means processing is behind.
+   * @default Duration.seconds(ALARM_DEFAULTS.queueAgeSeconds)
+   */
+  readonly queueAge?: Duration;
+  /**
+   * Window in which any growth of the dead-letter queue keeps `deadLetterQueueGrowthAlarm` firing;
+   * it clears once the queue has not grown for this long. Whole minutes.
+   * @default Duration.minutes(ALARM_DEFAULTS.deadLetterQueueGrowthMinutes)
+   */
+  readonly deadLetterQueueGrowthWindow?: Duration;
+  /**
+   * Share of requests answered 5xx over `ALARM_DEFAULTS.serverErrorRateMinutes`, in percent (from 0
+   * to below 100), above which `serverErrorRateAlarm` fires.
+   * @default ALARM_DEFAULTS.serverErrorRatePercent
+   */
+  readonly serverErrorRatePercent?: number;
+  /**
+   * Requests refused for a missing or wrong SC-Signature within
+   * `ALARM_DEFAULTS.signatureFailureMinutes` above which `signatureFailuresAlarm` fires.
+   * @default ALARM_DEFAULTS.signatureFailures
+   */
+  readonly signatureFailures?: number;
+  /**
+   * Receiver p99 duration over five minutes above which `receiverLatencyAlarm` fires. Below
+   * Smartcar's 15 s response timeout.
+   * @default Duration.millis(ALARM_DEFAULTS.receiverLatencyP99Ms)
+   */
+  readonly receiverLatencyP99?: Duration;
+}
+
+/** The thresholds with their defaults, validated, so a mistake fails at synth and not at deploy. */
+export function resolveAlarmThresholds(thresholds: WebhookAlarmThresholds = {}) {
+  const resolved = {
+    queueAge: thresholds.queueAge ?? Duration.seconds(ALARM_DEFAULTS.queueAgeSeconds),
+    deadLetterQueueGrowthWindow:
+      thresholds.deadLetterQueueGrowthWindow ?? Duration.minutes(ALARM_DEFAULTS.deadLetterQueueGrowthMinutes),
+    serverErrorRatePercent: thresholds.serverErrorRatePercent ?? ALARM_DEFAULTS.serverErrorRatePercent,
+    signatureFailures: thresholds.signatureFailures ?? ALARM_DEFAULTS.signatureFailures,
+    receiverLatencyP99: thresholds.receiverLatencyP99 ?? Duration.millis(ALARM_DEFAULTS.receiverLatencyP99Ms),
+  };
+  const windowSeconds = resolved.deadLetterQueueGrowthWindow.toSeconds();
+  // One-minute datapoints, and CloudWatch evaluates at most a day of them.
+  if (windowSeconds % 60 !== 0 || windowSeconds < 60 || windowSeconds > 24 * 60 * 60) {
+    throw new Error(
+      'alarms.deadLetterQueueGrowthWindow must be whole minutes from 1 minute to 1 day; got ' +
+        `${resolved.deadLetterQueueGrowthWindow.toHumanString()}.`,
+    );
+  }
+  const percent = resolved.serverErrorRatePercent;
+  if (!Token.isUnresolved(percent) && !(percent >= 0 && percent < 100)) {
+    throw new Error(`alarms.serverErrorRatePercent must be from 0 to below 100; got ${percent}.`);
+  }
+  const failures = resolved.signatureFailures;
+  if (!Token.isUnresolved(failures) && !(Number.isInteger(failures) && failures >= 0)) {
+    throw new Error(
+      `alarms.signatureFailures must be a whole number of requests, 0 or more; got ${failures}.`,
+    );
+  }
+  const timeout = Duration.seconds(SMARTCAR_DELIVERY.responseTimeoutSeconds);
+  if (resolved.receiverLatencyP99.toMilliseconds() >= timeout.toMilliseconds()) {
+    throw new Error(
+      `alarms.receiverLatencyP99 must be below Smartcar's ${timeout.toHumanString()} timeout, or it fires ` +
+        `only after deliveries have failed; got ${resolved.receiverLatencyP99.toHumanString()}.`,
+    );
+  }
+  return resolved;
+}

@@ -1,0 +1,54 @@
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { grantLines, grantsOf, statementsOfRole } from './iam';
+import { arnOf, propertiesOf, roleOf, synthWebhooks } from './synth';
+
+let key: kms.Key | undefined;
+const { webhooks, template } = synthWebhooks((stack) => {
+  key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+  return { encryptionKey: key };
+});
+const keyArn = () => {
+  if (key === undefined) throw new Error('the key was not created');
+  return arnOf(key);
+};
+const kmsGrantsOf = (fn: typeof webhooks.receiver) =>
+  grantsOf(statementsOfRole(template, roleOf(fn))).filter((line) => line.startsWith('kms:'));
+
+describe('with a customer-managed encryptionKey', () => {
+  it('exposes the key', () => {
+    expect(webhooks.encryptionKey).toBe(key);
+  });
+
+  it.each([
+    ['queue', () => webhooks.queue],
+    ['dead-letter queue', () => webhooks.deadLetterQueue],
+  ])('encrypts the %s with the key instead of SQS-managed keys', (_name, queue) => {
+    const properties = propertiesOf(template, queue());
+    expect(properties.KmsMasterKeyId).toEqual(keyArn());
+    expect(properties.SqsManagedSseEnabled).toBeUndefined();
+  });
+
+  it('encrypts the idempotency table with the key', () => {
+    expect(propertiesOf(template, webhooks.idempotencyTable)).toMatchObject({
+      SSESpecification: { KMSMasterKeyId: keyArn(), SSEEnabled: true, SSEType: 'KMS' },
+    });
+  });
+
+  it('lets the receiver use the key exactly as sending to the queue needs, on that key only', () => {
+    expect(kmsGrantsOf(webhooks.receiver)).toEqual(
+      grantLines(keyArn(), ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']).sort(),
+    );
+  });
+
+  it('lets the processor decrypt the queue and read and write the table, on that key only', () => {
+    expect(kmsGrantsOf(webhooks.processor)).toEqual(
+      grantLines(keyArn(), [
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey*',
+        'kms:ReEncrypt*',
+      ]).sort(),
+    );
+  });
+});
