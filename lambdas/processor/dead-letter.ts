@@ -8,6 +8,17 @@ export type DeadLetterSender = (record: SQSRecord, reason: string) => Promise<vo
 const MAX_REASON_LENGTH = 1000;
 
 /**
+ * SQS refuses an empty attribute value, and a cut inside a surrogate pair would leave an invalid
+ * character: cut by code points, and never send nothing.
+ */
+function shortReason(reason: string): string {
+  const trimmed = reason.trim();
+  if (trimmed === '') return 'Unprocessable event (no reason given)';
+  const cut = trimmed.slice(0, MAX_REASON_LENGTH);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
+/**
  * A {@link DeadLetterSender} over SQS. The body goes byte for byte, with its original attributes,
  * so a redrive after the fix delivers exactly what Smartcar sent.
  */
@@ -24,7 +35,7 @@ export function createDeadLetterSender({
       if (value.stringValue !== undefined)
         attributes[name] = { DataType: value.dataType, StringValue: value.stringValue };
     }
-    attributes.unprocessableReason = { DataType: 'String', StringValue: reason.slice(0, MAX_REASON_LENGTH) };
+    attributes.unprocessableReason = { DataType: 'String', StringValue: shortReason(reason) };
     await client.send(
       new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: record.body, MessageAttributes: attributes }),
     );

@@ -139,7 +139,17 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     } catch (error) {
       metrics.count(METRICS.processingFailures);
       if (error instanceof UnprocessableEventError && deadLetter !== undefined) {
-        await deadLetter(record, error.message);
+        try {
+          await deadLetter(record, error.message);
+        } catch (sendError) {
+          // Retried like any failure, so nothing is lost; the log says why it did not go to the DLQ.
+          log.error(LOG_MESSAGES.processingFailed, {
+            attempt,
+            error: describe(sendError),
+            reason: error.message,
+          });
+          throw sendError;
+        }
         log.error(LOG_MESSAGES.sentToDeadLetterQueue, { attempt, reason: error.message });
         return OUTCOMES.deadLettered;
       }

@@ -83,7 +83,7 @@ describe('latest-state store: recordSignals', () => {
         'SET #value = :value, #observedAt = :observedAt, #eventId = :eventId, #updatedAt = :updatedAt',
       ConditionExpression:
         'attribute_not_exists(#observedAt) OR #observedAt < :observedAt ' +
-        'OR (#observedAt = :observedAt AND #eventId < :eventId)',
+        'OR (#observedAt = :observedAt AND #eventId <= :eventId)',
       ExpressionAttributeNames: {
         '#value': 'value',
         '#observedAt': 'observedAt',
@@ -108,7 +108,7 @@ describe('latest-state store: recordSignals', () => {
       UpdateExpression: 'SET #lastError = :lastError, #updatedAt = :updatedAt',
       ConditionExpression:
         'attribute_not_exists(#lastError.#observedAt) OR #lastError.#observedAt < :observedAt ' +
-        'OR (#lastError.#observedAt = :observedAt AND #lastError.#eventId < :eventId)',
+        'OR (#lastError.#observedAt = :observedAt AND #lastError.#eventId <= :eventId)',
       ExpressionAttributeNames: {
         '#lastError': 'lastError',
         '#observedAt': 'observedAt',

@@ -15,7 +15,8 @@
  * Every write is one UpdateItem whose condition accepts only a report newer than the stored one.
  * - Equal timestamps from different events: the greater `eventId` wins (UTF-8 byte order). Any
  *   fixed rule would do; this one needs no read and ends in the same item in every order.
- * - A redelivery (same event, same timestamp) is not newer than itself: a no-op, reported stale.
+ * - A redelivery (same event, same timestamp) rewrites its own values: nothing changes, and a
+ *   retried event is told, truthfully, that its signals are the newest.
  * - A failed condition is no error: `{ written: false, reason: 'stale' }`. Anything else DynamoDB
  *   throws is rethrown, so the SQS record fails and is retried; already written signals then come
  *   back stale, which is harmless.

@@ -3,21 +3,25 @@ import { LATEST_STATE_DEFAULTS } from '../../../lib/smartcar-webhooks-defaults';
 import { type SignalReport, STATE_ATTRIBUTES } from './signal-state';
 
 /**
- * The stored (observedAt, eventId) under `prefix` is absent or older than the report's:
+ * The stored (observedAt, eventId) under `prefix` is absent, older than the report's, or the
+ * report's own:
  *
- *   stored.observedAt < report.observedAt                                  → newer report, write
- *   stored.observedAt = report.observedAt, stored.eventId < report.eventId → tie, greater id wins
- *   stored = report (a redelivery), or stored newer                        → condition fails: stale
+ *   stored.observedAt < report.observedAt                                   → newer report, write
+ *   stored.observedAt = report.observedAt, stored.eventId < report.eventId  → tie, greater id wins
+ *   stored = report (the same event again, e.g. retried after a handler failed) → rewrite, same values
+ *   stored newer                                                            → condition fails: stale
  *
  * The tie-break makes the order total, so the stored pair is the maximum of all reports seen,
- * whatever order they arrived in. `<` on strings compares UTF-8 bytes, as `compareVersions` does.
+ * whatever order they arrived in. The same event rewriting its own values changes nothing, and
+ * tells the retried handlers, truthfully, that their signals are the newest. `<=` on strings
+ * compares UTF-8 bytes, as `compareVersions` does.
  */
 function storedIsOlder(prefix: string): string {
   const observedAt = `${prefix}#observedAt`;
   const eventId = `${prefix}#eventId`;
   return (
     `attribute_not_exists(${observedAt}) OR ${observedAt} < :observedAt ` +
-    `OR (${observedAt} = :observedAt AND ${eventId} < :eventId)`
+    `OR (${observedAt} = :observedAt AND ${eventId} <= :eventId)`
   );
 }
 
