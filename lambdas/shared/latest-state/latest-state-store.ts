@@ -18,8 +18,8 @@
  * - A redelivery (same event, same timestamp) rewrites its own values: nothing changes, and a
  *   retried event is told, truthfully, that its signals are the newest.
  * - A failed condition is no error: `{ written: false, reason: 'stale' }`. Anything else DynamoDB
- *   throws is rethrown, so the SQS record fails and is retried; already written signals then come
- *   back stale, which is harmless.
+ *   throws is rethrown, so the SQS record fails and is retried; already written signals are then
+ *   rewritten with the same values.
  *
  * ## Errors do not erase values
  * An error report goes to `lastError` only; `value` and its `observedAt` stay those of the last
