@@ -5,6 +5,7 @@
  * - `alarmEmail`: address subscribed to the alarm topic
  * - `stackName`: default 'SmartcarWebhooks'
  * - `webhookPath`: default '/webhooks/smartcar'
+ * - `latestState`: 'true' creates the latest-state table (out-of-order protection)
  */
 import { App } from 'aws-cdk-lib';
 import { SmartcarWebhooksStack } from '../lib/smartcar-webhooks-stack';
@@ -24,5 +25,9 @@ function context(key: string): string | undefined {
 new SmartcarWebhooksStack(app, context('stackName') ?? 'SmartcarWebhooks', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   tokenSecretArn: context('tokenSecretArn'),
-  webhooks: { alarmEmail: context('alarmEmail'), webhookPath: context('webhookPath') },
+  webhooks: {
+    alarmEmail: context('alarmEmail'),
+    webhookPath: context('webhookPath'),
+    latestState: context('latestState') === 'true',
+  },
 });

@@ -24,6 +24,10 @@ export const ENV_VARS = {
   idempotencyExpirySeconds: 'IDEMPOTENCY_EXPIRY_SECONDS',
   /** Powertools service name (logger and metrics `service` dimension). */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** Powertools log level. */
+  logLevel: 'POWERTOOLS_LOG_LEVEL',
+  /** Share of invocations Powertools logs at DEBUG level. */
+  logSampleRate: 'POWERTOOLS_LOGGER_SAMPLE_RATE',
   /** CloudWatch namespace of the custom metrics (Powertools metrics). */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   /** DynamoDB table of the optional latest-state store (see {@link LATEST_STATE_DEFAULTS}). */

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, SecretValue, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -16,9 +16,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  API_DEFAULTS,
   ENV_VARS,
   IDEMPOTENCY_DEFAULTS,
+  LATEST_STATE_DEFAULTS,
   METRICS,
   PLACEHOLDER_TOKEN,
   PROCESSOR_DEFAULTS,
@@ -26,6 +26,7 @@ import {
   SERVICE_NAMES,
   ROUTES,
 } from './smartcar-webhooks-defaults';
+import { resolveSettings, type Settings } from './smartcar-webhooks-settings';
 import type { WebhookAlarmThresholds } from './monitoring/alarm-thresholds';
 import { WebhookAlarms } from './monitoring/webhook-alarms';
 import { WebhookDashboard } from './monitoring/webhook-dashboard';
@@ -124,6 +125,29 @@ export interface SmartcarWebhooksProps {
    * @default - SQS-managed encryption (SSE-SQS) for the queues, the AWS-managed key for the table
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * Deliveries whose signed `meta.deliveredAt` is older than this are refused (400) as replays;
+   * `Duration.seconds(0)` turns the check off. Smartcar retries for about 3 minutes.
+   * @default Duration.seconds(RECEIVER_DEFAULTS.replayToleranceSeconds) (1 hour)
+   */
+  readonly replayTolerance?: Duration;
+  /**
+   * After the token secret's current version was created, signatures made with the previous
+   * version (AWSPREVIOUS) are still accepted this long; `Duration.seconds(0)` never accepts them.
+   * @default Duration.seconds(RECEIVER_DEFAULTS.tokenRotationGraceSeconds) (1 hour)
+   */
+  readonly tokenRotationGracePeriod?: Duration;
+  /**
+   * Share of invocations (0 to 1) that log at DEBUG level, for a sample of detail without the cost.
+   * @default 0.01
+   */
+  readonly debugLogSampleRate?: number;
+  /**
+   * Create the latest-state table: each vehicle's newest value per signal, written with conditional
+   * updates so that an event arriving late never overwrites newer data (out-of-order protection).
+   * @default false
+   */
+  readonly latestState?: boolean;
 }
 
 /**
@@ -139,9 +163,6 @@ const BUNDLING: nodejs.BundlingOptions = {
   mainFields: ['module', 'main'],
   externalModules: [],
 };
-
-/** HTTP API's hard limit on how long an integration may run. */
-const MAX_INTEGRATION_TIMEOUT = Duration.seconds(30);
 
 /** The DynamoDB calls Powertools' idempotency persistence layer makes, and nothing more. */
 const IDEMPOTENCY_TABLE_ACTIONS = [
@@ -159,6 +180,9 @@ const TABLE_KEY_ACTIONS = [
   'kms:ReEncrypt*',
   'kms:GenerateDataKey*',
 ] as const;
+
+/** The calls of the latest-state store (lambdas/shared/latest-state): conditional writes and reads. */
+const LATEST_STATE_TABLE_ACTIONS = ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query'] as const;
 
 const LAMBDAS_DIR = path.join(__dirname, '..', 'lambdas');
 
@@ -188,6 +212,8 @@ export class SmartcarWebhooks extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   /** Powertools idempotency records, one per processed event id. */
   readonly idempotencyTable: dynamodb.Table;
+  /** Each vehicle's newest value per signal, when `latestState` is on. */
+  readonly latestStateTable?: dynamodb.Table;
   /** The customer-managed key of the queues and the table, when `encryptionKey` was given. */
   readonly encryptionKey?: kms.IKey;
   /** Receives alarm and OK notifications from every alarm. */
@@ -241,8 +267,12 @@ export class SmartcarWebhooks extends Construct {
         'asynchronous invocations. A failed request is answered 5xx, and Smartcar retries it.',
     });
     this.receiver.addEnvironment(ENV_VARS.maxBodyBytes, String(settings.maxBodyBytes));
+    this.receiver.addEnvironment(
+      ENV_VARS.replayToleranceSeconds,
+      String(settings.replayTolerance.toSeconds()),
+    );
     this.connectReceiverToQueue();
-    this.connectReceiverToSecret();
+    this.connectReceiverToSecret(settings.tokenRotationGracePeriod);
 
     this.processor = this.createFunction('Processor', settings, {
       entry: path.join(LAMBDAS_DIR, 'processor', 'index.ts'),
@@ -259,6 +289,9 @@ export class SmartcarWebhooks extends Construct {
     });
     this.connectProcessorToQueue(settings.batchSize);
     this.connectProcessorToTable(settings.idempotencyExpiry);
+    this.connectProcessorToDeadLetterQueue();
+    if (settings.latestState)
+      this.latestStateTable = this.connectProcessorToLatestState(settings.removalPolicy);
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: settings.logRetention,
@@ -374,11 +407,15 @@ export class SmartcarWebhooks extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: IDEMPOTENCY_DEFAULTS.expiryAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      ...(this.encryptionKey === undefined
-        ? { encryption: dynamodb.TableEncryption.AWS_MANAGED }
-        : { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.encryptionKey }),
+      ...this.tableEncryption(),
       removalPolicy,
     });
+  }
+
+  private tableEncryption(): Pick<dynamodb.TableProps, 'encryption' | 'encryptionKey'> {
+    return this.encryptionKey === undefined
+      ? { encryption: dynamodb.TableEncryption.AWS_MANAGED }
+      : { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.encryptionKey };
   }
 
   /**
@@ -410,6 +447,8 @@ export class SmartcarWebhooks extends Construct {
       environment: {
         [ENV_VARS.serviceName]: options.serviceName,
         [ENV_VARS.metricsNamespace]: METRICS.namespace,
+        [ENV_VARS.logLevel]: 'INFO',
+        [ENV_VARS.logSampleRate]: String(settings.debugLogSampleRate),
         // CDK emits source maps but does not turn them on; without this, stack traces point into
         // minified code.
         NODE_OPTIONS: '--enable-source-maps',
@@ -452,9 +491,13 @@ export class SmartcarWebhooks extends Construct {
     this.acknowledgeKeyWildcards(this.receiver);
   }
 
-  /** The ARN, never the value: the receiver reads the token at run time and caches it. */
-  private connectReceiverToSecret(): void {
+  /**
+   * The ARN, never the value: the receiver reads the token at run time and caches it. The same
+   * read permission covers the AWSPREVIOUS version used during the rotation grace period.
+   */
+  private connectReceiverToSecret(rotationGracePeriod: Duration): void {
     this.receiver.addEnvironment(ENV_VARS.tokenSecretId, this.tokenSecret.secretArn);
+    this.receiver.addEnvironment(ENV_VARS.tokenRotationGraceSeconds, String(rotationGracePeriod.toSeconds()));
     this.tokenSecret.grantRead(this.receiver);
   }
 
@@ -479,6 +522,27 @@ export class SmartcarWebhooks extends Construct {
     // CDK's own read and write grants add for a customer-managed key.
     this.encryptionKey?.grant(this.processor, ...TABLE_KEY_ACTIONS);
     this.acknowledgeKeyWildcards(this.processor);
+  }
+
+  /** Unprocessable events (schema-invalid, or marked so by a handler) go to the DLQ at once. */
+  private connectProcessorToDeadLetterQueue(): void {
+    this.processor.addEnvironment(ENV_VARS.deadLetterQueueUrl, this.deadLetterQueue.queueUrl);
+    this.deadLetterQueue.grantSendMessages(this.processor);
+  }
+
+  private connectProcessorToLatestState(removalPolicy: RemovalPolicy): dynamodb.Table {
+    const table = new dynamodb.Table(this, 'LatestStateTable', {
+      partitionKey: { name: LATEST_STATE_DEFAULTS.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: LATEST_STATE_DEFAULTS.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      ...this.tableEncryption(),
+      removalPolicy,
+    });
+    this.processor.addEnvironment(ENV_VARS.latestStateTableName, table.tableName);
+    table.grant(this.processor, ...LATEST_STATE_TABLE_ACTIONS);
+    this.encryptionKey?.grant(this.processor, ...TABLE_KEY_ACTIONS);
+    return table;
   }
 
   /** Only these two routes: anything else gets API Gateway's 404 without invoking the receiver. */
@@ -522,72 +586,6 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     integrationError: AccessLogField.contextIntegrationErrorMessage(),
   }),
 );
-
-type Settings = ReturnType<typeof resolveSettings>;
-
-/** Merges defaults under the props and rejects values that would only fail at deploy or run time. */
-function resolveSettings(props: SmartcarWebhooksProps) {
-  const settings = {
-    webhookPath: props.webhookPath ?? ROUTES.webhookPath,
-    maxReceiveCount: props.maxReceiveCount ?? PROCESSOR_DEFAULTS.maxReceiveCount,
-    batchSize: props.batchSize ?? PROCESSOR_DEFAULTS.batchSize,
-    processorTimeout: props.processorTimeout ?? Duration.seconds(PROCESSOR_DEFAULTS.timeoutSeconds),
-    receiverTimeout: props.receiverTimeout ?? Duration.seconds(RECEIVER_DEFAULTS.timeoutSeconds),
-    maxBodyBytes: props.maxBodyBytes ?? RECEIVER_DEFAULTS.maxBodyBytes,
-    idempotencyExpiry: props.idempotencyExpiry ?? Duration.seconds(IDEMPOTENCY_DEFAULTS.expirySeconds),
-    throttle: props.throttle ?? {
-      rateLimit: API_DEFAULTS.throttleRateLimit,
-      burstLimit: API_DEFAULTS.throttleBurstLimit,
-    },
-    alarms: resolveAlarmThresholds(props),
-    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-    tracing: props.tracing ?? true,
-  };
-  validateWebhookPath(settings.webhookPath);
-  validateInteger('maxReceiveCount', settings.maxReceiveCount, 1, 1000, 'the range SQS accepts');
-  validateInteger('batchSize', settings.batchSize, 1, 10, "Lambda's SQS limit without a batching window");
-  validateInteger(
-    'maxBodyBytes',
-    settings.maxBodyBytes,
-    1,
-    RECEIVER_DEFAULTS.maxBodyBytes,
-    'the most that fits one SQS message together with its attributes',
-  );
-  if (settings.receiverTimeout.toMilliseconds() > MAX_INTEGRATION_TIMEOUT.toMilliseconds()) {
-    throw new Error(
-      `receiverTimeout must be at most ${MAX_INTEGRATION_TIMEOUT.toHumanString()}, HTTP API's integration ` +
-        `limit; got ${settings.receiverTimeout.toHumanString()}.`,
-    );
-  }
-  return settings;
-}
-
-/** `alarms`, with the deprecated `queueAgeAlarmThreshold` folded in; WebhookAlarms fills the defaults. */
-function resolveAlarmThresholds(props: SmartcarWebhooksProps): WebhookAlarmThresholds {
-  if (props.queueAgeAlarmThreshold === undefined) return props.alarms ?? {};
-  if (props.alarms?.queueAge !== undefined) {
-    throw new Error('Pass either alarms.queueAge or queueAgeAlarmThreshold (deprecated), not both.');
-  }
-  return { ...props.alarms, queueAge: props.queueAgeAlarmThreshold };
-}
-
-function validateWebhookPath(webhookPath: string): void {
-  if (!webhookPath.startsWith('/') || /[{}]/.test(webhookPath)) {
-    throw new Error(
-      `webhookPath must be a literal path starting with "/" and without "{...}" parameters, ` +
-        `such as "${ROUTES.webhookPath}"; got "${webhookPath}".`,
-    );
-  }
-}
-
-/** Unresolved tokens (CloudFormation parameters) are checked by CloudFormation at deploy time. */
-function validateInteger(name: string, value: number, min: number, max: number, why: string): void {
-  if (Token.isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max} (${why}); got ${value}.`);
-  }
-}
 
 /** Joins a base URL and a path with exactly one slash between them; works on token strings. */
 function joinUrl(base: string, urlPath: string): string {

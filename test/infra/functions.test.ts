@@ -71,13 +71,17 @@ describe('receiver function', () => {
     expect(receiver.Timeout).toBe(RECEIVER_DEFAULTS.timeoutSeconds);
   });
 
-  it('is told the queue URL, the secret ARN, the body limit, its service name and metrics namespace', () => {
+  it('is told the queue URL, the secret ARN, its limits, replay and rotation windows, and its log and metric settings', () => {
     expect(receiver.Environment.Variables).toEqual({
       [ENV_VARS.queueUrl]: ref(webhooks.queue),
       [ENV_VARS.tokenSecretId]: ref(webhooks.tokenSecret),
       [ENV_VARS.maxBodyBytes]: String(RECEIVER_DEFAULTS.maxBodyBytes),
+      [ENV_VARS.replayToleranceSeconds]: String(RECEIVER_DEFAULTS.replayToleranceSeconds),
+      [ENV_VARS.tokenRotationGraceSeconds]: String(RECEIVER_DEFAULTS.tokenRotationGraceSeconds),
       [ENV_VARS.serviceName]: 'smartcar-webhook-receiver',
       [ENV_VARS.metricsNamespace]: METRICS.namespace,
+      [ENV_VARS.logLevel]: 'INFO',
+      [ENV_VARS.logSampleRate]: '0.01',
       NODE_OPTIONS: '--enable-source-maps',
     });
   });
@@ -89,14 +93,22 @@ describe('processor function', () => {
     expect(processor.Timeout).toBe(PROCESSOR_DEFAULTS.timeoutSeconds);
   });
 
-  it('is told the idempotency table, the record expiry, its service name and metrics namespace', () => {
+  it('is told the idempotency table, the record expiry, the DLQ, and its log and metric settings', () => {
     expect(processor.Environment.Variables).toEqual({
       [ENV_VARS.idempotencyTableName]: ref(webhooks.idempotencyTable),
       [ENV_VARS.idempotencyExpirySeconds]: String(IDEMPOTENCY_DEFAULTS.expirySeconds),
+      [ENV_VARS.deadLetterQueueUrl]: ref(webhooks.deadLetterQueue),
       [ENV_VARS.serviceName]: 'smartcar-webhook-processor',
       [ENV_VARS.metricsNamespace]: METRICS.namespace,
+      [ENV_VARS.logLevel]: 'INFO',
+      [ENV_VARS.logSampleRate]: '0.01',
       NODE_OPTIONS: '--enable-source-maps',
     });
+  });
+
+  it('is not given a latest-state table unless latestState is on', () => {
+    expect(webhooks.latestStateTable).toBeUndefined();
+    expect(processor.Environment.Variables[ENV_VARS.latestStateTableName]).toBeUndefined();
   });
 
   it('consumes the queue in batches of 10 and reports failed records one by one', () => {

@@ -44,6 +44,11 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     expect(unacknowledgedFindings(withOptions)).toEqual([]);
   });
 
+  it('finds no error or warning with the latest-state table on', () => {
+    const { stack: withLatestState } = synthStack({ webhooks: { latestState: true } });
+    expect(unacknowledgedFindings(withLatestState)).toEqual([]);
+  });
+
   it('reports what is not acknowledged, so the tests above can fail', () => {
     const keyWithoutRotation = new kms.Key(new Stack(new App(), 'Bare'), 'Key');
     expect(unacknowledgedFindings(keyWithoutRotation)).toEqual([

@@ -73,20 +73,32 @@ describe('processor permissions', () => {
     'sqs:ReceiveMessage',
   ];
   const tableActions = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  // grantSendMessages on the DLQ: unprocessable events are sent there at once.
+  const deadLetterActions = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
 
-  it('are limited to consuming the queue, idempotency records, writing its logs and traces', () => {
-    // The sqs actions are exactly what the SQS event source mapping needs to poll and delete;
-    // the dynamodb actions are the four calls the Powertools persistence layer makes.
+  it('are limited to consuming the queue, sending to the DLQ, idempotency records, writing its logs and traces', () => {
+    // The sqs actions are exactly what the SQS event source mapping needs to poll and delete, plus
+    // sending to the DLQ; the dynamodb actions are the four calls the Powertools persistence layer makes.
     expect(actionsOf(processorStatements)).toEqual(
-      ['logs:CreateLogStream', 'logs:PutLogEvents', ...queueActions, ...tableActions, ...xrayActions].sort(),
+      [
+        ...new Set([
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          ...queueActions,
+          ...deadLetterActions,
+          ...tableActions,
+          ...xrayActions,
+        ]),
+      ].sort(),
     );
   });
 
-  it('name only its queue, its table and its log group, besides the X-Ray actions on "*"', () => {
+  it('name only its queues, its table and its log group, besides the X-Ray actions on "*"', () => {
     expect(grantsOf(processorStatements)).toEqual(
       [
         ...grantLines(arnOf(webhooks.processor.logGroup), ['logs:CreateLogStream', 'logs:PutLogEvents']),
         ...grantLines(arnOf(webhooks.queue), queueActions),
+        ...grantLines(arnOf(webhooks.deadLetterQueue), deadLetterActions),
         ...grantLines(arnOf(webhooks.idempotencyTable), tableActions),
         ...grantLines('*', xrayActions),
       ].sort(),

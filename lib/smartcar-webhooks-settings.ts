@@ -1,0 +1,89 @@
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { WebhookAlarmThresholds } from './monitoring/alarm-thresholds';
+import type { SmartcarWebhooksProps } from './smartcar-webhooks';
+import {
+  API_DEFAULTS,
+  IDEMPOTENCY_DEFAULTS,
+  PROCESSOR_DEFAULTS,
+  RECEIVER_DEFAULTS,
+  ROUTES,
+} from './smartcar-webhooks-defaults';
+
+/** HTTP API's hard limit on how long an integration may run. */
+const MAX_INTEGRATION_TIMEOUT = Duration.seconds(30);
+
+/** Props with their defaults filled in, validated. */
+export type Settings = ReturnType<typeof resolveSettings>;
+
+/** Merges defaults under the props and rejects values that would only fail at deploy or run time. */
+export function resolveSettings(props: SmartcarWebhooksProps) {
+  const settings = {
+    webhookPath: props.webhookPath ?? ROUTES.webhookPath,
+    maxReceiveCount: props.maxReceiveCount ?? PROCESSOR_DEFAULTS.maxReceiveCount,
+    batchSize: props.batchSize ?? PROCESSOR_DEFAULTS.batchSize,
+    processorTimeout: props.processorTimeout ?? Duration.seconds(PROCESSOR_DEFAULTS.timeoutSeconds),
+    receiverTimeout: props.receiverTimeout ?? Duration.seconds(RECEIVER_DEFAULTS.timeoutSeconds),
+    maxBodyBytes: props.maxBodyBytes ?? RECEIVER_DEFAULTS.maxBodyBytes,
+    idempotencyExpiry: props.idempotencyExpiry ?? Duration.seconds(IDEMPOTENCY_DEFAULTS.expirySeconds),
+    throttle: props.throttle ?? {
+      rateLimit: API_DEFAULTS.throttleRateLimit,
+      burstLimit: API_DEFAULTS.throttleBurstLimit,
+    },
+    alarms: resolveAlarmThresholds(props),
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    tracing: props.tracing ?? true,
+    replayTolerance: props.replayTolerance ?? Duration.seconds(RECEIVER_DEFAULTS.replayToleranceSeconds),
+    tokenRotationGracePeriod:
+      props.tokenRotationGracePeriod ?? Duration.seconds(RECEIVER_DEFAULTS.tokenRotationGraceSeconds),
+    debugLogSampleRate: props.debugLogSampleRate ?? 0.01,
+    latestState: props.latestState ?? false,
+  };
+  if (!(settings.debugLogSampleRate >= 0 && settings.debugLogSampleRate <= 1)) {
+    throw new Error(`debugLogSampleRate must be from 0 to 1; got ${settings.debugLogSampleRate}.`);
+  }
+  validateWebhookPath(settings.webhookPath);
+  validateInteger('maxReceiveCount', settings.maxReceiveCount, 1, 1000, 'the range SQS accepts');
+  validateInteger('batchSize', settings.batchSize, 1, 10, "Lambda's SQS limit without a batching window");
+  validateInteger(
+    'maxBodyBytes',
+    settings.maxBodyBytes,
+    1,
+    RECEIVER_DEFAULTS.maxBodyBytes,
+    'the most that fits one SQS message together with its attributes',
+  );
+  if (settings.receiverTimeout.toMilliseconds() > MAX_INTEGRATION_TIMEOUT.toMilliseconds()) {
+    throw new Error(
+      `receiverTimeout must be at most ${MAX_INTEGRATION_TIMEOUT.toHumanString()}, HTTP API's integration ` +
+        `limit; got ${settings.receiverTimeout.toHumanString()}.`,
+    );
+  }
+  return settings;
+}
+
+/** `alarms`, with the deprecated `queueAgeAlarmThreshold` folded in; WebhookAlarms fills the defaults. */
+function resolveAlarmThresholds(props: SmartcarWebhooksProps): WebhookAlarmThresholds {
+  if (props.queueAgeAlarmThreshold === undefined) return props.alarms ?? {};
+  if (props.alarms?.queueAge !== undefined) {
+    throw new Error('Pass either alarms.queueAge or queueAgeAlarmThreshold (deprecated), not both.');
+  }
+  return { ...props.alarms, queueAge: props.queueAgeAlarmThreshold };
+}
+
+function validateWebhookPath(webhookPath: string): void {
+  if (!webhookPath.startsWith('/') || /[{}]/.test(webhookPath)) {
+    throw new Error(
+      `webhookPath must be a literal path starting with "/" and without "{...}" parameters, ` +
+        `such as "${ROUTES.webhookPath}"; got "${webhookPath}".`,
+    );
+  }
+}
+
+/** Unresolved tokens (CloudFormation parameters) are checked by CloudFormation at deploy time. */
+function validateInteger(name: string, value: number, min: number, max: number, why: string): void {
+  if (Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max} (${why}); got ${value}.`);
+  }
+}
