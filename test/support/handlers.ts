@@ -19,3 +19,21 @@ export function appWith(handlers: EventHandlers): WebhookApp {
     .onVehicleError((event, context) => handlers.onVehicleError(event, context))
     .onLegacyEvent((event, context) => handlers.onLegacyEvent(event, context));
 }
+
+/** Each handler a jest mock, so tests can assert calls and replace implementations. */
+export type MockedHandlers = {
+  [K in keyof EventHandlers]: jest.Mock<Promise<void>, Parameters<EventHandlers[K]>>;
+};
+
+/** Handlers that resolve and record their calls. */
+export function fakeHandlers(): MockedHandlers {
+  return {
+    onVehicleState: jest.fn<Promise<void>, Parameters<EventHandlers['onVehicleState']>>(
+      async () => undefined,
+    ),
+    onVehicleError: jest.fn<Promise<void>, Parameters<EventHandlers['onVehicleError']>>(
+      async () => undefined,
+    ),
+    onLegacyEvent: jest.fn<Promise<void>, Parameters<EventHandlers['onLegacyEvent']>>(async () => undefined),
+  };
+}

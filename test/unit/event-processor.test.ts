@@ -28,7 +28,7 @@ import {
   vehicleStateEvent,
   verifyEvent,
 } from '../support/builders';
-import { appWith, type EventHandlers } from '../support/handlers';
+import { appWith, type EventHandlers, fakeHandlers } from '../support/handlers';
 import { recordingMetrics } from '../support/metrics';
 
 const TABLE_NAME = 'smartcar-idempotency-test';
@@ -36,20 +36,6 @@ const VIN = '5YJ3E1EA7KF000316';
 const LATITUDE = '61.1111';
 
 const dynamodb = mockClient(DynamoDBClient);
-
-type MockedHandlers = { [K in keyof EventHandlers]: jest.Mock<Promise<void>, Parameters<EventHandlers[K]>> };
-
-function fakeHandlers(): MockedHandlers {
-  return {
-    onVehicleState: jest.fn<Promise<void>, Parameters<EventHandlers['onVehicleState']>>(
-      async () => undefined,
-    ),
-    onVehicleError: jest.fn<Promise<void>, Parameters<EventHandlers['onVehicleError']>>(
-      async () => undefined,
-    ),
-    onLegacyEvent: jest.fn<Promise<void>, Parameters<EventHandlers['onLegacyEvent']>>(async () => undefined),
-  };
-}
 
 /** createEventProcessor wired exactly as lambdas/processor/index.ts wires it, over the mocked client. */
 function createProcessor(

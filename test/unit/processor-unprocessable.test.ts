@@ -29,7 +29,7 @@ import {
   vehicleErrorEvent,
   vehicleStateEvent,
 } from '../support/builders';
-import { appWith, type EventHandlers } from '../support/handlers';
+import { appWith, fakeHandlers, type MockedHandlers } from '../support/handlers';
 import { recordingMetrics } from '../support/metrics';
 
 /**
@@ -45,20 +45,6 @@ const LATITUDE = '61.1111';
 const DELIVERED_AT = 1769937950000;
 
 const dynamodb = mockClient(DynamoDBClient);
-
-type MockedHandlers = { [K in keyof EventHandlers]: jest.Mock<Promise<void>, Parameters<EventHandlers[K]>> };
-
-function fakeHandlers(): MockedHandlers {
-  return {
-    onVehicleState: jest.fn<Promise<void>, Parameters<EventHandlers['onVehicleState']>>(
-      async () => undefined,
-    ),
-    onVehicleError: jest.fn<Promise<void>, Parameters<EventHandlers['onVehicleError']>>(
-      async () => undefined,
-    ),
-    onLegacyEvent: jest.fn<Promise<void>, Parameters<EventHandlers['onLegacyEvent']>>(async () => undefined),
-  };
-}
 
 type FakeLatestState = {
   [K in keyof LatestStateStore]: jest.Mock<ReturnType<LatestStateStore[K]>, Parameters<LatestStateStore[K]>>;
