@@ -18,8 +18,17 @@ export interface SqsEnqueueOptions {
 // attributes, is the record of truth, and all of it must fit one message.
 const MAX_ATTRIBUTE_LENGTH = 256;
 
+// Characters SQS accepts in a message attribute value (the same set as in a body).
+const NOT_STORABLE = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/**
+ * An attribute from an id the sender chose: characters SQS would refuse (an escaped control
+ * character in a signed eventId, say) would fail every retry, so they become U+FFFD, and the value
+ * is cut by code points so a surrogate pair is never split.
+ */
 function stringAttribute(value: string) {
-  return { DataType: 'String', StringValue: value.slice(0, MAX_ATTRIBUTE_LENGTH) };
+  const storable = value.replace(NOT_STORABLE, '\uFFFD');
+  return { DataType: 'String', StringValue: Array.from(storable).slice(0, MAX_ATTRIBUTE_LENGTH).join('') };
 }
 
 /** An {@link Enqueue} that sends the raw body, byte for byte, with eventId/eventType/deliveryId attributes. */

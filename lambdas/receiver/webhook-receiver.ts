@@ -59,7 +59,9 @@ export interface ReceiverDependencies {
 type LogKeys = Record<string, string | undefined>;
 
 // Valid UTF-8 only: a lossy decode would put different bytes on the queue than the ones signed.
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a byte-order mark in the text (the decoder would drop it silently), so the body
+// stays the signed bytes and JSON.parse refuses it, as RFC 8259 forbids a BOM in JSON on the wire.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 // Characters a JSON string may hold but an SQS message body may not.
 const NOT_STORABLE_IN_SQS = /[\uFFFE\uFFFF]/;
 
