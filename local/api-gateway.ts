@@ -19,7 +19,10 @@ export interface LocalApiOptions {
   context: () => Context;
   /** `GET /_local/status` */
   status: () => Promise<unknown>;
-  /** `POST /_local/faults`: takes `{ "sqs": "down" | "up", "dynamodb": "down" | "up" }`, answers the new state. */
+  /**
+   * `POST /_local/faults`: takes `{ "sqs": "down" | "up", "dynamodb": "down" | "up", "processor": "crash" }`
+   * (the crash hits the next processor invocation mid-batch), answers the new state.
+   */
   faults: (request: Record<string, unknown>) => unknown;
   onDelivery: (result: DeliveryResult) => void;
 }

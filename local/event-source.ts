@@ -153,6 +153,30 @@ function toRecord(message: Message, options: EventSourceOptions): SQSRecord {
   };
 }
 
+/** Why the event source failed an invocation abandoned by the `{"processor":"crash"}` fault. */
+export class ProcessorCrashedError extends Error {
+  override name = 'ProcessorCrashedError';
+}
+
+/**
+ * Invokes the processor the way a Lambda that crashes (or times out) partway through its batch
+ * behaves: it completes the first `completed` records, then the invocation fails, so the event
+ * source deletes nothing and the whole batch reappears after the visibility timeout. A dead process
+ * starts nothing more, so the rest of the batch is never begun; any in-progress idempotency lock it
+ * held would expire with `context`'s deadline, which the caller keeps within the visibility timeout.
+ */
+export async function invokeAndCrash(
+  event: SQSEvent,
+  invoke: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>,
+  context: Context,
+  completed = 1,
+): Promise<never> {
+  await invoke({ Records: event.Records.slice(0, completed) }, context);
+  throw new ProcessorCrashedError(
+    `processor crashed after ${Math.min(completed, event.Records.length)} of ${event.Records.length} records (injected fault)`,
+  );
+}
+
 /** A Lambda context whose deadline is the function timeout from now. */
 export function lambdaContext(functionName: string, timeoutSeconds: number): Context {
   const deadline = Date.now() + timeoutSeconds * 1000;

@@ -5,7 +5,7 @@ import { ENV_VARS, PROCESSOR_DEFAULTS, RECEIVER_DEFAULTS, ROUTES } from '../lib/
 import { Activity, interceptLogLines } from './activity';
 import { startLocalApi } from './api-gateway';
 import { startLocalDynamoDb } from './dynamodb';
-import { lambdaContext, startEventSource } from './event-source';
+import { invokeAndCrash, lambdaContext, startEventSource } from './event-source';
 import { loadHandlers } from './handlers';
 import { LOCAL_AWS } from './local-aws';
 import { startSecretsManagerStub } from './secrets-manager-stub';
@@ -87,6 +87,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       credentials: LOCAL_AWS.credentials,
     });
     let pollerDown = false;
+    // Set by the `{"processor":"crash"}` fault; the next invocation consumes it.
+    let crashNextInvocation = false;
     const eventSource = startEventSource({
       sqs: poller,
       queueUrl: sqs.queue.url,
@@ -95,6 +97,15 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       batchSize: PROCESSOR_DEFAULTS.batchSize,
       invoke: async (event) => {
         pollerDown = false;
+        if (crashNextInvocation) {
+          crashNextInvocation = false;
+          // Locks left by the crash must expire before the batch reappears, as they do in AWS.
+          const remainingSeconds = Math.min(
+            options.visibilityTimeoutSeconds,
+            PROCESSOR_DEFAULTS.timeoutSeconds,
+          );
+          return invokeAndCrash(event, handlers.processor, lambdaContext('processor', remainingSeconds));
+        }
         return handlers.processor(event, lambdaContext('processor', PROCESSOR_DEFAULTS.timeoutSeconds));
       },
       onRecord: (result) => activity.record(result),
@@ -137,9 +148,14 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
             options.print(`fault: ${name} is ${request[name]}`);
           }
         }
+        if (request.processor === 'crash') {
+          crashNextInvocation = true;
+          options.print('fault: the next processor invocation crashes after its first record');
+        }
         return {
           sqs: sqs.proxy.available ? 'up' : 'down',
           dynamodb: dynamodb.proxy.available ? 'up' : 'down',
+          processor: crashNextInvocation ? 'crash' : 'ok',
         };
       },
       status: async () => ({

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   webhook   POST ${pipeline.webhookUrl}
   health    GET  ${pipeline.url}/health
   status    GET  ${pipeline.url}/_local/status
-  faults    POST ${pipeline.url}/_local/faults  {"sqs":"down"} / {"dynamodb":"down"} / "up"
+  faults    POST ${pipeline.url}/_local/faults  {"sqs":"down"} / {"dynamodb":"down"} / "up"; {"processor":"crash"}
   queue     ${pipeline.queueName}: visibility timeout ${visibilityTimeoutSeconds} s, DLQ after ${PROCESSOR_DEFAULTS.maxReceiveCount} receives
   token     ${generated ? `generated and saved to .env: ${token}` : `from ${process.env[TOKEN_ENV_VAR] ? `$${TOKEN_ENV_VAR}` : '.env'}`}
 Send an event from another terminal: npm run send -- VEHICLE_STATE

@@ -12,7 +12,7 @@ export interface RunningPipeline {
   /** Everything the process printed so far. */
   output(): string;
   status(): Promise<PipelineStatus>;
-  fault(change: Record<string, 'up' | 'down'>): Promise<void>;
+  fault(change: Record<string, 'up' | 'down' | 'crash'>): Promise<void>;
   /** Waits until `predicate(status)` holds, polling; fails with the last status after `timeoutMs`. */
   waitFor(predicate: (status: PipelineStatus) => boolean, timeoutMs?: number): Promise<PipelineStatus>;
   /** Ctrl-C; resolves with the exit code. */
