@@ -152,7 +152,7 @@ export async function measureReceiverCpu(options: ReceiverCpuOptions): Promise<R
  * Replaces stdout/stderr writes of the handlers' JSON lines (structured logs, EMF metrics) with a
  * byte counter. The lines are still built, as in Lambda, only not printed.
  */
-function swallowLogLines(): { bytes(): number; reset(): void; restore(): void } {
+export function swallowLogLines(): { bytes(): number; reset(): void; restore(): void } {
   let bytes = 0;
   const restores = [process.stdout, process.stderr].map((stream) => {
     const write = stream.write;
