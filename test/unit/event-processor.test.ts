@@ -1,26 +1,21 @@
 import { createHash } from 'node:crypto';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import type { SQSRecord } from 'aws-lambda';
 import 'aws-sdk-client-mock-jest';
 import { app as defaultApp } from '../../lambdas/app';
 import { WebhookApp } from '../../lambdas/processor/webhook-app';
-import { createEventProcessor, OUTCOMES } from '../../lambdas/processor/event-processor';
+import { OUTCOMES } from '../../lambdas/processor/event-processor';
 import { IDEMPOTENCY_DEFAULTS, METRICS } from '../../lib/smartcar-webhooks-defaults';
 import {
   captureOutput,
-  lambdaContext,
   legacyEvent,
   legacyVerifyEvent,
   sqsRecord,
@@ -30,59 +25,29 @@ import {
 } from '../support/builders';
 import { appWith, type EventHandlers, fakeHandlers } from '../support/handlers';
 import { recordingMetrics } from '../support/metrics';
+import {
+  buildProcessor,
+  IDEMPOTENCY_TABLE,
+  keysWritten,
+  logLines,
+  mockIdempotencyTable,
+} from '../support/processor';
 
-const TABLE_NAME = 'smartcar-idempotency-test';
 const VIN = '5YJ3E1EA7KF000316';
 const LATITUDE = '61.1111';
 
-const dynamodb = mockClient(DynamoDBClient);
+const dynamodb = mockIdempotencyTable();
 
-/** createEventProcessor wired exactly as lambdas/processor/index.ts wires it, over the mocked client. */
 function createProcessor(
   handlers: EventHandlers | WebhookApp = fakeHandlers(),
   metrics = recordingMetrics(),
   now?: () => number,
 ) {
-  const logger = new Logger({ serviceName: 'smartcar-processor-test' });
-  const eventProcessor = createEventProcessor({
-    app: handlers instanceof WebhookApp ? handlers : appWith(handlers),
-    logger,
-    metrics,
-    now,
-    expirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
-    persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: TABLE_NAME,
-      keyAttr: IDEMPOTENCY_DEFAULTS.partitionKey,
-      expiryAttr: IDEMPOTENCY_DEFAULTS.expiryAttribute,
-      awsSdkV3Client: new DynamoDBClient({ region: 'us-east-1' }),
-    }),
-  });
-  const batch = new BatchProcessor(EventType.SQS);
-  const context = lambdaContext();
-  eventProcessor.registerLambdaContext(context);
-  return {
-    /** One record, with its outcome. */
-    recordHandler: eventProcessor.recordHandler,
-    /** One invocation, as the Lambda entry runs it. */
-    processBatch: (records: SQSRecord[]): Promise<SQSBatchResponse> =>
-      processPartialResponse({ Records: records }, eventProcessor.recordHandler, batch, {
-        context,
-        throwOnFullBatchFailure: false,
-      }),
-  };
+  return buildProcessor({ app: handlers instanceof WebhookApp ? handlers : appWith(handlers), metrics, now });
 }
 
 function recordOf(event: Record<string, unknown>, options: { receiveCount?: number } = {}): SQSRecord {
   return sqsRecord(JSON.stringify(event), options);
-}
-
-/** The idempotency key of every conditional PutItem sent so far, in order. */
-function keysWritten(): string[] {
-  return dynamodb.commandCalls(PutItemCommand).map((call) => {
-    const key = call.args[0].input.Item?.[IDEMPOTENCY_DEFAULTS.partitionKey]?.S;
-    if (key === undefined) throw new Error('PutItem without a string partition key');
-    return key;
-  });
 }
 
 /** A COMPLETED idempotency item, as DynamoDB stores it for a processed event. */
@@ -102,26 +67,6 @@ function conditionalCheckFailed(item?: Record<string, AttributeValue>): Conditio
     Item: item,
   });
 }
-
-/** Powertools log lines are JSON objects, one a line. */
-function logLines(output: string): Record<string, unknown>[] {
-  return output
-    .split('\n')
-    .filter((line) => line.trim().startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-beforeEach(() => {
-  dynamodb.reset();
-  dynamodb.on(PutItemCommand).resolves({});
-  dynamodb.on(UpdateItemCommand).resolves({});
-  dynamodb.on(DeleteItemCommand).resolves({});
-  dynamodb.on(GetItemCommand).resolves({});
-});
-
-afterAll(() => {
-  dynamodb.restore();
-});
 
 describe('event processor: routing', () => {
   it('hands a VEHICLE_STATE to onVehicleState with its eventId, attempt and a logger', async () => {
@@ -223,11 +168,11 @@ describe('event processor: idempotency', () => {
 
     expect(dynamodb).toHaveReceivedCommandTimes(PutItemCommand, 1);
     expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
-      TableName: TABLE_NAME,
+      TableName: IDEMPOTENCY_TABLE,
       ConditionExpression: expect.stringContaining('attribute_not_exists(#id)'),
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
-    expect(keysWritten()[0]).toMatch(new RegExp(`^${IDEMPOTENCY_DEFAULTS.keyPrefix}#`));
+    expect(keysWritten(dynamodb)[0]).toMatch(new RegExp(`^${IDEMPOTENCY_DEFAULTS.keyPrefix}#`));
   });
 
   it('marks the record COMPLETED with the expiry after the handler succeeded', async () => {
@@ -235,9 +180,9 @@ describe('event processor: idempotency', () => {
 
     await createProcessor().recordHandler(recordOf(vehicleStateEvent()));
 
-    const [key] = keysWritten();
+    const [key] = keysWritten(dynamodb);
     expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-      TableName: TABLE_NAME,
+      TableName: IDEMPOTENCY_TABLE,
       Key: { [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: key } },
       ExpressionAttributeValues: expect.objectContaining({ ':status': { S: 'COMPLETED' } }),
     });
@@ -258,7 +203,7 @@ describe('event processor: idempotency', () => {
     await processor.recordHandler(recordOf(first));
     await processor.recordHandler(recordOf(retry));
 
-    const [firstKey, retryKey] = keysWritten();
+    const [firstKey, retryKey] = keysWritten(dynamodb);
     expect(retryKey).toBe(firstKey);
   });
 
@@ -289,8 +234,8 @@ describe('event processor: idempotency', () => {
 
     expect(outcome).toBe(OUTCOMES.duplicate);
     expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, {
-      TableName: TABLE_NAME,
-      Key: { [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: keysWritten()[0] } },
+      TableName: IDEMPOTENCY_TABLE,
+      Key: { [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: keysWritten(dynamodb)[0] } },
       ConsistentRead: true,
     });
     expect(handlers.onVehicleState).not.toHaveBeenCalled();
@@ -333,9 +278,9 @@ describe('event processor: idempotency', () => {
     const record = recordOf(vehicleStateEvent());
 
     await expect(processor.recordHandler(record)).rejects.toThrow('downstream unavailable');
-    const [key] = keysWritten();
+    const [key] = keysWritten(dynamodb);
     expect(dynamodb).toHaveReceivedCommandWith(DeleteItemCommand, {
-      TableName: TABLE_NAME,
+      TableName: IDEMPOTENCY_TABLE,
       Key: { [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: key } },
     });
     expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);

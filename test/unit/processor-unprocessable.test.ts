@@ -1,18 +1,8 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
-import {
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
 import 'aws-sdk-client-mock-jest';
 import type { DeadLetterSender } from '../../lambdas/processor/dead-letter';
-import { createEventProcessor, OUTCOMES } from '../../lambdas/processor/event-processor';
+import { OUTCOMES } from '../../lambdas/processor/event-processor';
 import {
   type SignalContext,
   UnprocessableEventError,
@@ -22,15 +12,16 @@ import {
 import type { LatestStateStore, RecordResult } from '../../lambdas/shared/latest-state';
 import { LOG_MESSAGES } from '../../lambdas/shared/log-messages';
 import { IDEMPOTENCY_DEFAULTS, METRICS } from '../../lib/smartcar-webhooks-defaults';
-import {
-  captureOutput,
-  lambdaContext,
-  sqsRecord,
-  vehicleErrorEvent,
-  vehicleStateEvent,
-} from '../support/builders';
+import { captureOutput, sqsRecord, vehicleErrorEvent, vehicleStateEvent } from '../support/builders';
 import { appWith, fakeHandlers, type MockedHandlers } from '../support/handlers';
 import { recordingMetrics } from '../support/metrics';
+import {
+  buildProcessor,
+  IDEMPOTENCY_TABLE,
+  keysWritten,
+  logLines,
+  mockIdempotencyTable,
+} from '../support/processor';
 
 /**
  * The processor's fast path to the dead-letter queue (events that can never succeed), the context
@@ -39,12 +30,11 @@ import { recordingMetrics } from '../support/metrics';
  * client, records run through BatchProcessor + processPartialResponse.
  */
 
-const TABLE_NAME = 'smartcar-idempotency-test';
 const VIN = '5YJ3E1EA7KF000316';
 const LATITUDE = '61.1111';
 const DELIVERED_AT = 1769937950000;
 
-const dynamodb = mockClient(DynamoDBClient);
+const dynamodb = mockIdempotencyTable();
 
 type FakeLatestState = {
   [K in keyof LatestStateStore]: jest.Mock<ReturnType<LatestStateStore[K]>, Parameters<LatestStateStore[K]>>;
@@ -77,33 +67,8 @@ interface ProcessorOptions {
   metrics?: ReturnType<typeof recordingMetrics>;
 }
 
-/** createEventProcessor wired as lambdas/processor/index.ts wires it, over the mocked client. */
 function createProcessor(options: ProcessorOptions = {}) {
-  const eventProcessor = createEventProcessor({
-    app: options.app ?? appWith(options.handlers ?? fakeHandlers()),
-    logger: new Logger({ serviceName: 'smartcar-processor-test' }),
-    metrics: options.metrics ?? recordingMetrics(),
-    expirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
-    persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: TABLE_NAME,
-      keyAttr: IDEMPOTENCY_DEFAULTS.partitionKey,
-      expiryAttr: IDEMPOTENCY_DEFAULTS.expiryAttribute,
-      awsSdkV3Client: new DynamoDBClient({ region: 'us-east-1' }),
-    }),
-    latestState: options.latestState,
-    deadLetter: options.deadLetter,
-  });
-  const batch = new BatchProcessor(EventType.SQS);
-  const context = lambdaContext();
-  eventProcessor.registerLambdaContext(context);
-  return {
-    recordHandler: eventProcessor.recordHandler,
-    processBatch: (records: SQSRecord[]): Promise<SQSBatchResponse> =>
-      processPartialResponse({ Records: records }, eventProcessor.recordHandler, batch, {
-        context,
-        throwOnFullBatchFailure: false,
-      }),
-  };
+  return buildProcessor({ ...options, app: options.app ?? appWith(options.handlers ?? fakeHandlers()) });
 }
 
 function fakeDeadLetter() {
@@ -145,39 +110,12 @@ function vehicleIdOf(event: Record<string, unknown>): string {
   return (event.data as { vehicle: { id: string } }).vehicle.id;
 }
 
-function keysWritten(): string[] {
-  return dynamodb.commandCalls(PutItemCommand).map((call) => {
-    const key = call.args[0].input.Item?.[IDEMPOTENCY_DEFAULTS.partitionKey]?.S;
-    if (key === undefined) throw new Error('PutItem without a string partition key');
-    return key;
-  });
-}
-
-function logLines(output: string): Record<string, unknown>[] {
-  return output
-    .split('\n')
-    .filter((line) => line.trim().startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
 /** The context the VEHICLE_STATE handler of `handlers` was called with. */
 function stateContextOf(handlers: MockedHandlers): VehicleStateContext {
   const context = handlers.onVehicleState.mock.calls[0]?.[1];
   if (context === undefined) throw new Error('onVehicleState was not called');
   return context;
 }
-
-beforeEach(() => {
-  dynamodb.reset();
-  dynamodb.on(PutItemCommand).resolves({});
-  dynamodb.on(UpdateItemCommand).resolves({});
-  dynamodb.on(DeleteItemCommand).resolves({});
-  dynamodb.on(GetItemCommand).resolves({});
-});
-
-afterAll(() => {
-  dynamodb.restore();
-});
 
 describe('processor: a VEHICLE_STATE that fails the schema', () => {
   it.each([
@@ -333,9 +271,9 @@ describe('processor: a handler that throws UnprocessableEventError', () => {
     const body = JSON.stringify(vehicleStateEvent());
 
     await processor.recordHandler(sqsRecord(body));
-    const [key] = keysWritten();
+    const [key] = keysWritten(dynamodb);
     expect(dynamodb).toHaveReceivedCommandWith(DeleteItemCommand, {
-      TableName: TABLE_NAME,
+      TableName: IDEMPOTENCY_TABLE,
       Key: { [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: key } },
     });
     expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
@@ -588,7 +526,7 @@ describe('processor: the latest-state store', () => {
 
     await createProcessor({ latestState }).processBatch([recordOf(vehicleStateEvent())]);
 
-    const [key] = keysWritten();
+    const [key] = keysWritten(dynamodb);
     expect(dynamodb).toHaveReceivedCommandWith(DeleteItemCommand, {
       Key: { [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: key } },
     });
