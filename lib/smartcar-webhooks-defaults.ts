@@ -42,27 +42,74 @@ export const SERVICE_NAMES = {
 
 /**
  * Custom metrics, emitted by the Lambdas in embedded metric format (no API calls) and read by the
- * alarms and the dashboard. Every metric carries the `service` dimension; `deliveries` also
- * carries `eventType`.
+ * alarms and the dashboard. Every metric carries the dimension set `[service]`, which is what the
+ * alarms read. A metric with a breakdown (see {@link METRIC_BREAKDOWNS}) carries a second set,
+ * `[service, <breakdown>]`, in the same EMF document, which the dashboard reads.
  */
 export const METRICS = {
   namespace: 'SmartcarWebhooks',
-  /** Receiver: deliveries accepted and enqueued, by eventType. Count. */
+  /** Receiver: deliveries accepted and enqueued. Count, by `eventType`. */
   deliveries: 'Deliveries',
   /** Receiver: VERIFY challenges answered. Count. */
   verifyChallenges: 'VerifyChallenges',
+  /** Receiver: every answer that was not 2xx. Count, by `reason` (the error code answered). */
+  requestsRefused: 'RequestsRefused',
   /** Receiver: requests refused for a missing, malformed or wrong SC-Signature. Count. */
   signatureFailures: 'SignatureFailures',
+  /**
+   * Receiver: signature failures of requests that look like genuine Smartcar deliveries (a
+   * `Smartcar/` User-Agent and a body shaped like a Smartcar event): most likely a wrong token. Count.
+   */
+  smartcarSignatureFailures: 'SmartcarSignatureFailures',
+  /**
+   * Receiver: deliveries refused although their SC-Signature was valid (outside the replay window,
+   * too large, not a JSON object): genuine events about to be lost. Count, by `reason`.
+   */
+  signedDeliveriesRefused: 'SignedDeliveriesRefused',
   /** Receiver: deliveries answered 5xx because SQS did not take them. Count. */
   enqueueFailures: 'EnqueueFailures',
   /** Processor: events whose handler ran to completion. Count. */
   processed: 'EventsProcessed',
   /** Processor: redeliveries skipped because their eventId already completed. Count. */
   duplicates: 'DuplicatesSkipped',
-  /** Processor: records reported as failed. Count. */
+  /** Processor: records reported as failed (they come back for another attempt). Count. */
   processingFailures: 'ProcessingFailures',
+  /**
+   * Processor: events it cannot handle, sent to the dead-letter queue at once to be kept (see
+   * {@link UNPROCESSABLE_REASONS}). Count, by `reason`.
+   */
+  eventsParked: 'EventsParked',
+  /** Processor: tolerances applied to events whose shape drifted from the documented one. Count, by `drift`. */
+  schemaDrift: 'SchemaDrift',
   /** Processor: processing time minus the delivery's meta.deliveredAt. Milliseconds. */
   endToEndLag: 'EndToEndLag',
+} as const;
+
+/** The breakdown dimension of each metric that has one, next to `[service]`. */
+export const METRIC_BREAKDOWNS = {
+  [METRICS.deliveries]: 'eventType',
+  [METRICS.requestsRefused]: 'reason',
+  [METRICS.signedDeliveriesRefused]: 'reason',
+  [METRICS.eventsParked]: 'reason',
+  [METRICS.schemaDrift]: 'drift',
+} as const;
+
+/**
+ * Why the processor parked an event in the dead-letter queue at once instead of retrying it: the
+ * value of its `unprocessableReason` message attribute and the `reason` of `EventsParked`. Retrying
+ * cannot fix any of these; each waits in the DLQ for a fix and a redrive.
+ */
+export const UNPROCESSABLE_REASONS = {
+  /** An `eventType` (or legacy `eventName`) this version does not know, e.g. from a new Smartcar API. */
+  unknownEventType: 'UNKNOWN_EVENT_TYPE',
+  /** A `meta.version` (or legacy `version`) this version does not know. */
+  unknownEnvelopeVersion: 'UNKNOWN_ENVELOPE_VERSION',
+  /** A known event type missing what a handler cannot do without; the detail names the fields. */
+  schemaInvalid: 'SCHEMA_INVALID',
+  /** The message is not a JSON object with an `eventType` or `eventName`. */
+  notASmartcarEvent: 'NOT_A_SMARTCAR_EVENT',
+  /** A handler threw `UnprocessableEventError`. */
+  handlerRefused: 'HANDLER_REFUSED',
 } as const;
 
 /** HTTP routes the API exposes; nothing else is routed. */
@@ -194,12 +241,27 @@ export const STACK_OUTPUTS = {
   dashboardName: 'DashboardName',
 } as const;
 
-/** SQS message attribute names the receiver sets on every delivery. */
+/** SQS message attribute names of queued deliveries. */
 export const MESSAGE_ATTRIBUTES = {
+  /** Set by the receiver: the idempotency key (`eventId`, or a `sha256:` hash of the body). */
   eventId: 'eventId',
+  /** Set by the receiver when the delivery names one. */
   eventType: 'eventType',
+  /** Set by the receiver when the delivery names one. */
   deliveryId: 'deliveryId',
+  /**
+   * Set by the receiver to `base64` when the body holds characters an SQS message cannot carry
+   * (U+FFFE, U+FFFF): the message body is then the base64 of the signed bytes.
+   */
+  bodyEncoding: 'bodyEncoding',
+  /** Set by the processor on events it parks in the DLQ: one of {@link UNPROCESSABLE_REASONS}. */
+  unprocessableReason: 'unprocessableReason',
+  /** Set with `unprocessableReason`: what exactly is wrong, for people (field paths, never values). */
+  unprocessableDetail: 'unprocessableDetail',
 } as const;
+
+/** The value of {@link MESSAGE_ATTRIBUTES.bodyEncoding} for a base64-encoded body. */
+export const BASE64_BODY_ENCODING = 'base64';
 
 /**
  * The optional latest-state table (lambdas/shared/latest-state): each vehicle's newest value per
