@@ -238,7 +238,8 @@ function parseRecord(record: SQSRecord): QueuedEvent {
 }
 
 function logKeys(summary: EventSummary): Record<string, string> {
-  const keys: Record<string, string> = { eventId: summary.eventKey, eventType: summary.eventType };
+  const keys: Record<string, string> = { eventId: summary.eventKey };
+  if (summary.eventType !== undefined) keys.eventType = summary.eventType;
   if (summary.deliveryId !== undefined) keys.deliveryId = summary.deliveryId;
   if (summary.vehicleId !== undefined) keys.vehicleId = summary.vehicleId;
   return keys;

@@ -1,10 +1,16 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { MESSAGE_ATTRIBUTES } from '../../lib/smartcar-webhooks-defaults';
+import { BASE64_BODY_ENCODING, MESSAGE_ATTRIBUTES } from '../../lib/smartcar-webhooks-defaults';
 import type { EventSummary } from '../shared/envelope';
 import { EnqueueError } from '../shared/errors';
 
+/** The message body: the signed text, or its bytes in base64 when SQS cannot carry the text. */
+export interface QueuedBody {
+  body: string;
+  encoding?: typeof BASE64_BODY_ENCODING;
+}
+
 /** Persists one delivery; resolves only once SQS has accepted it. */
-export type Enqueue = (body: string, event: EventSummary) => Promise<void>;
+export type Enqueue = (message: QueuedBody, event: EventSummary) => Promise<void>;
 
 /** Settings of {@link createSqsEnqueue}. */
 export interface SqsEnqueueOptions {
@@ -31,18 +37,24 @@ function stringAttribute(value: string) {
   return { DataType: 'String', StringValue: Array.from(storable).slice(0, MAX_ATTRIBUTE_LENGTH).join('') };
 }
 
-/** An {@link Enqueue} that sends the raw body, byte for byte, with eventId/eventType/deliveryId attributes. */
+/**
+ * An {@link Enqueue} that sends the raw body, byte for byte, with eventId (always), eventType and
+ * deliveryId (when the delivery names them) and bodyEncoding (when base64) attributes.
+ */
 export function createSqsEnqueue({ client, queueUrl, totalTimeoutMs }: SqsEnqueueOptions): Enqueue {
-  return async (body, event) => {
+  return async (message, event) => {
     const attributes: Record<string, { DataType: string; StringValue: string }> = {
       [MESSAGE_ATTRIBUTES.eventId]: stringAttribute(event.eventKey),
-      [MESSAGE_ATTRIBUTES.eventType]: stringAttribute(event.eventType),
     };
+    if (event.eventType !== undefined)
+      attributes[MESSAGE_ATTRIBUTES.eventType] = stringAttribute(event.eventType);
     if (event.deliveryId !== undefined)
       attributes[MESSAGE_ATTRIBUTES.deliveryId] = stringAttribute(event.deliveryId);
+    if (message.encoding !== undefined)
+      attributes[MESSAGE_ATTRIBUTES.bodyEncoding] = stringAttribute(message.encoding);
     const command = new SendMessageCommand({
       QueueUrl: queueUrl,
-      MessageBody: body,
+      MessageBody: message.body,
       MessageAttributes: attributes,
     });
     try {

@@ -1,24 +1,27 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { METRICS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { BASE64_BODY_ENCODING, METRICS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { epochMsOrUndefined } from '../shared/events/delivered-at';
 import {
   type EventSummary,
+  isSignableChallenge,
+  isSmartcarUserAgent,
   isVerifyEnvelope,
   type JsonObject,
+  looksLikeSmartcarEvent,
   parseJsonObject,
   readChallenge,
   summarizeEvent,
 } from '../shared/envelope';
 import {
   EnqueueError,
+  ERROR_CODES,
   InvalidPayloadError,
   MethodNotAllowedError,
   PayloadTooLargeError,
   ReceiverFailure,
   ReplayWindowError,
-  SignatureMalformedError,
+  SignatureError,
   SignatureMismatchError,
-  SignatureMissingError,
   WebhookRequestError,
 } from '../shared/errors';
 import { errorResponse, type HttpResponse, jsonResponse } from '../shared/http-response';
@@ -31,7 +34,7 @@ import {
   SIGNATURE_HEADER,
   signatureMatches,
 } from '../shared/verify-signature';
-import type { Enqueue } from './enqueue';
+import type { Enqueue, QueuedBody } from './enqueue';
 import type { TokenSource } from './token-source';
 
 /** An HTTP request as API Gateway hands it over, independent of the event format. */
@@ -58,29 +61,40 @@ export interface ReceiverDependencies {
 /** Ids of the request's event, attached to every log line about it once the body is parsed. */
 type LogKeys = Record<string, string | undefined>;
 
+/** What is known about a request by the time it is answered; decides how a refusal is counted. */
+interface RequestFacts {
+  keys: LogKeys;
+  /** Its SC-Signature is valid for its bytes: Smartcar sent it, and refusing it loses an event. */
+  signed: boolean;
+  /** A `Smartcar/` User-Agent and a body shaped like a Smartcar event. */
+  smartcarShaped: boolean;
+  /** The body is a string anyone can have signed by sending it as a VERIFY challenge. */
+  signableAsChallenge: boolean;
+}
+
 // Valid UTF-8 only: a lossy decode would put different bytes on the queue than the ones signed.
 // ignoreBOM keeps a byte-order mark in the text (the decoder would drop it silently), so the body
-// stays the signed bytes and JSON.parse refuses it, as RFC 8259 forbids a BOM in JSON on the wire.
+// stays the signed bytes; parseJsonObject reads past it.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-// Characters a JSON string may hold but an SQS message body may not.
+// Characters a JSON string may hold but an SQS message body may not: such a body goes as base64.
 const NOT_STORABLE_IN_SQS = /[\uFFFE\uFFFF]/;
 
 /**
  * Handles one request to the receiver: GET is the health check, POST a Smartcar delivery. A
- * delivery is answered 2xx only after SQS has accepted it.
+ * delivery is answered 2xx only after SQS has accepted it. Every other answer is counted by reason.
  */
 export async function receiveWebhook(
   request: WebhookRequest,
   deps: ReceiverDependencies,
 ): Promise<HttpResponse> {
-  const log: { keys: LogKeys } = { keys: {} };
+  const facts: RequestFacts = { keys: {}, signed: false, smartcarShaped: false, signableAsChallenge: false };
   try {
     if (request.method === 'GET') return jsonResponse(200, { status: 'ok' });
     if (request.method !== 'POST') throw new MethodNotAllowedError(request.method);
-    return await receiveDelivery(request, deps, log);
+    return await receiveDelivery(request, deps, facts);
   } catch (error) {
-    countFailure(deps.metrics, error);
-    logFailure(deps.logger, error, log.keys);
+    countRefusal(deps.metrics, error, facts);
+    logFailure(deps.logger, error, facts.keys);
     return errorResponse(error);
   }
 }
@@ -88,44 +102,75 @@ export async function receiveWebhook(
 async function receiveDelivery(
   request: WebhookRequest,
   deps: ReceiverDependencies,
-  log: { keys: LogKeys },
+  facts: RequestFacts,
 ): Promise<HttpResponse> {
-  const body = readBody(request, deps.maxBodyBytes);
+  const body = readBody(request);
   const text = decodeUtf8(body);
   const document = text === undefined ? undefined : parseJsonObject(text);
-  if (document !== undefined) log.keys = looseLogKeys(document);
+  if (document !== undefined) facts.keys = looseLogKeys(document);
+  facts.smartcarShaped =
+    isSmartcarUserAgent(findHeader(request.headers, 'user-agent')) && looksLikeSmartcarEvent(document);
+  facts.signableAsChallenge = text !== undefined && isSignableChallenge(text);
+  const signature = findHeader(request.headers, SIGNATURE_HEADER);
+
+  if (body.length > deps.maxBodyBytes) {
+    // API Gateway caps bodies at 10 MB, so hashing one costs milliseconds; it tells a genuine
+    // delivery we are about to lose (which alarms) from junk (which is only counted).
+    facts.signed = await isSigned(body, signature, deps.tokens);
+    throw new PayloadTooLargeError(body.length, deps.maxBodyBytes);
+  }
 
   // VERIFY comes before the signature check: Smartcar does not document signing it.
   if (document !== undefined && isVerifyEnvelope(document)) {
     const challenge = readChallenge(document);
     const token = await deps.tokens.current();
     deps.metrics.count(METRICS.verifyChallenges);
-    deps.logger.info(LOG_MESSAGES.verifyAnswered, log.keys);
+    deps.logger.info(LOG_MESSAGES.verifyAnswered, facts.keys);
     return jsonResponse(200, { challenge: computeSignature(token, challenge) });
   }
 
-  await authenticate(body, findHeader(request.headers, SIGNATURE_HEADER), deps.tokens);
-  if (text === undefined)
-    throw new InvalidPayloadError('The body is not valid UTF-8; Smartcar sends UTF-8 JSON.');
-  if (NOT_STORABLE_IN_SQS.test(text)) {
-    throw new InvalidPayloadError('The body contains U+FFFE or U+FFFF, which an SQS message cannot carry.');
+  await authenticate(body, signature, deps.tokens);
+  facts.signed = true;
+  if (text === undefined || document === undefined) {
+    // The one shape refused although signed: a delivery that is not a JSON object is what a VERIFY
+    // answer could have signed, so accepting it would make VERIFY a signing oracle.
+    throw new InvalidPayloadError(
+      text === undefined
+        ? 'The body is not valid UTF-8; Smartcar sends UTF-8 JSON.'
+        : 'The body must be a JSON object (a Smartcar event envelope).',
+    );
   }
   const event = summarizeEvent(document, body);
-  log.keys = logKeys(event);
+  facts.keys = logKeys(event);
   checkReplayWindow(document, deps);
-  await deps.enqueue(text, event);
-  deps.metrics.count(METRICS.deliveries, { eventType: event.eventType });
-  deps.logger.info(LOG_MESSAGES.deliveryEnqueued, log.keys);
+  await deps.enqueue(queuedBody(text, body), event);
+  deps.metrics.count(METRICS.deliveries, { eventType: event.eventType ?? '(none)' });
+  deps.logger.info(LOG_MESSAGES.deliveryEnqueued, facts.keys);
   return jsonResponse(200, { status: 'accepted', eventId: event.eventKey });
+}
+
+/** The text as it was signed, or its bytes in base64 when an SQS message cannot carry the text. */
+function queuedBody(text: string, body: Buffer): QueuedBody {
+  if (!NOT_STORABLE_IN_SQS.test(text)) return { body: text };
+  const encoded = body.toString('base64');
+  // The default limit is the largest body that fits one SQS message next to its attributes.
+  if (encoded.length > RECEIVER_DEFAULTS.maxBodyBytes) {
+    throw new PayloadTooLargeError(
+      body.length,
+      Math.floor((RECEIVER_DEFAULTS.maxBodyBytes * 3) / 4),
+      'a body holding U+FFFE or U+FFFF is stored as base64, which must fit one SQS message',
+    );
+  }
+  return { body: encoded, encoding: BASE64_BODY_ENCODING };
 }
 
 /**
  * Refuses a delivery whose signed `meta.deliveredAt` is too old (a captured delivery replayed
  * after Smartcar's retries are long over) or too far ahead. Without the field: accepted.
  */
-function checkReplayWindow(document: JsonObject | undefined, deps: ReceiverDependencies): void {
+function checkReplayWindow(document: JsonObject, deps: ReceiverDependencies): void {
   if (deps.replayToleranceSeconds <= 0) return;
-  const meta = document?.meta;
+  const meta = document.meta;
   const deliveredAt = epochMsOrUndefined(
     typeof meta === 'object' && meta !== null ? (meta as JsonObject).deliveredAt : undefined,
   );
@@ -144,13 +189,8 @@ function checkReplayWindow(document: JsonObject | undefined, deps: ReceiverDepen
   }
 }
 
-function readBody(request: WebhookRequest, maxBodyBytes: number): Buffer {
-  const raw = request.body ?? '';
-  const encoding = request.isBase64Encoded ? 'base64' : 'utf8';
-  // Measured before decoding so an oversized body is refused without copying it.
-  const size = Buffer.byteLength(raw, encoding);
-  if (size > maxBodyBytes) throw new PayloadTooLargeError(size, maxBodyBytes);
-  return Buffer.from(raw, encoding);
+function readBody(request: WebhookRequest): Buffer {
+  return Buffer.from(request.body ?? '', request.isBase64Encoded ? 'base64' : 'utf8');
 }
 
 function decodeUtf8(body: Buffer): string | undefined {
@@ -181,8 +221,18 @@ async function authenticate(
   throw new SignatureMismatchError();
 }
 
+/** {@link authenticate} as a yes or no, for a body refused anyway; a token that cannot be read is a no. */
+async function isSigned(body: Uint8Array, header: string | undefined, tokens: TokenSource): Promise<boolean> {
+  try {
+    await authenticate(body, header, tokens);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Log keys that identify an event without personal data. */
-function logKeys(event: EventSummary): Record<string, string | undefined> {
+function logKeys(event: EventSummary): LogKeys {
   return {
     eventId: event.eventKey,
     eventType: event.eventType,
@@ -206,15 +256,23 @@ function looseLogKeys(document: JsonObject): LogKeys {
   };
 }
 
-function countFailure(metrics: MetricsRecorder, error: unknown): void {
-  if (
-    error instanceof SignatureMissingError ||
-    error instanceof SignatureMalformedError ||
-    error instanceof SignatureMismatchError
-  ) {
+/**
+ * Every refusal under its error code; signature failures also on their own (the probing alarm) and,
+ * when the request looks like Smartcar's, on the metric that pages at once (a wrong token); a signed
+ * delivery refused for anything but being a string VERIFY could have signed pages at once too.
+ */
+function countRefusal(metrics: MetricsRecorder, error: unknown, facts: RequestFacts): void {
+  const reason =
+    error instanceof WebhookRequestError || error instanceof ReceiverFailure ? error.code : ERROR_CODES.internal;
+  metrics.count(METRICS.requestsRefused, { reason });
+  if (error instanceof SignatureError) {
     metrics.count(METRICS.signatureFailures);
+    if (facts.smartcarShaped) metrics.count(METRICS.smartcarSignatureFailures);
   } else if (error instanceof EnqueueError) {
     metrics.count(METRICS.enqueueFailures);
+  }
+  if (facts.signed && error instanceof WebhookRequestError && !facts.signableAsChallenge) {
+    metrics.count(METRICS.signedDeliveriesRefused, { reason });
   }
 }
 

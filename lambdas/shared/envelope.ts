@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvalidChallengeError, InvalidPayloadError } from './errors';
+import { InvalidChallengeError } from './errors';
 
 /**
  * Reading Smartcar envelopes just far enough to route, key and log them. Deeper validation of the
@@ -26,11 +26,16 @@ export type JsonObject = Record<string, unknown>;
 
 /** What the receiver and processor need to know about a delivery, whichever envelope it came in. */
 export interface EventSummary {
-  format: 'current' | 'legacy';
-  /** Idempotency key: stable across Smartcar's retries of one event. */
+  /** `current` with `eventType` or `eventId`, `legacy` with `eventName`, else `unknown`. */
+  format: 'current' | 'legacy' | 'unknown';
+  /**
+   * Idempotency key, stable across Smartcar's retries of one event: `eventId` (legacy:
+   * `payload.eventId`); without one, a `sha256:` hash of the body bytes, which is stable only
+   * while retries resend identical bytes (legacy envelopes do; current ones change `meta.deliveryId`).
+   */
   eventKey: string;
-  /** `eventType` of a current envelope, `eventName` of a legacy one. */
-  eventType: string;
+  /** `eventType` of a current envelope, `eventName` of a legacy one; absent when it names neither. */
+  eventType?: string;
   /** Changes on every delivery attempt; absent on legacy envelopes. */
   deliveryId?: string;
   vehicleId?: string;
@@ -44,11 +49,24 @@ export interface EventSummary {
  */
 const CHALLENGE_PATTERN = /^[A-Za-z0-9\-_.~+/=]{1,512}$/;
 
-/** The body parsed as JSON when it is a JSON object, otherwise undefined. */
+const BYTE_ORDER_MARK = 0xfeff;
+
+/**
+ * True when `text` is a string this receiver would sign as a VERIFY challenge. A valid signature
+ * over such a body proves nothing about its sender: anyone can obtain it by sending it as a challenge.
+ */
+export function isSignableChallenge(text: string): boolean {
+  return CHALLENGE_PATTERN.test(text);
+}
+
+/**
+ * The body parsed as JSON when it is a JSON object, otherwise undefined. A leading byte-order mark
+ * is read past (RFC 8259 lets parsers ignore it); the text itself, and what is enqueued, keep it.
+ */
 export function parseJsonObject(text: string): JsonObject | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text);
   } catch {
     return undefined;
   }
@@ -93,47 +111,49 @@ export function readChallenge(document: JsonObject): string {
 }
 
 /**
- * Identifies a (non-VERIFY) delivery: a current envelope (`eventId` and `eventType`) or a legacy
- * one (`eventName`).
- * @param body the raw body bytes, hashed into the key when a legacy event carries no `eventId`
- * @throws InvalidPayloadError naming the missing or mistyped field
+ * Identifies a (non-VERIFY) delivery as far as it can be identified, and never refuses one: a
+ * signed JSON object is genuine whatever its shape, so it is enqueued, and the processor parks in
+ * the dead-letter queue what it cannot handle. Only string fields are read; others count as absent.
+ * @param body the raw body bytes, hashed into the key when the event carries no id
  */
-export function summarizeEvent(document: JsonObject | undefined, body: Uint8Array): EventSummary {
-  if (document === undefined) {
-    throw new InvalidPayloadError('The body must be a JSON object (a Smartcar event envelope).');
+export function summarizeEvent(document: JsonObject, body: Uint8Array): EventSummary {
+  if ('eventType' in document || 'eventId' in document) {
+    return {
+      format: 'current',
+      eventKey: nonEmptyString(document.eventId) ?? bodyHashKey(body),
+      eventType: nonEmptyString(document.eventType),
+      deliveryId: nonEmptyString(field(document.meta, 'deliveryId')),
+      vehicleId:
+        nonEmptyString(field(field(document.data, 'vehicle'), 'id')) ?? nonEmptyString(document.vehicleId),
+    };
   }
-  if ('eventType' in document || 'eventId' in document) return summarizeCurrent(document);
-  if ('eventName' in document) return summarizeLegacy(document, body);
-  throw new InvalidPayloadError(
-    'The body is not a Smartcar event: expected eventId and eventType (current format) or eventName (v2.0).',
-  );
+  if ('eventName' in document) {
+    return {
+      format: 'legacy',
+      eventKey: nonEmptyString(field(document.payload, 'eventId')) ?? bodyHashKey(body),
+      eventType: nonEmptyString(document.eventName),
+      vehicleId: nonEmptyString(field(document.payload, 'vehicleId')),
+    };
+  }
+  return { format: 'unknown', eventKey: bodyHashKey(body) };
 }
 
-function summarizeCurrent(document: JsonObject): EventSummary {
-  const eventId = nonEmptyString(document.eventId);
-  if (eventId === undefined) throw new InvalidPayloadError('eventId must be a non-empty string.');
-  const eventType = nonEmptyString(document.eventType);
-  if (eventType === undefined) throw new InvalidPayloadError('eventType must be a non-empty string.');
-  return {
-    format: 'current',
-    eventKey: eventId,
-    eventType,
-    deliveryId: nonEmptyString(field(document.meta, 'deliveryId')),
-    vehicleId:
-      nonEmptyString(field(field(document.data, 'vehicle'), 'id')) ?? nonEmptyString(document.vehicleId),
-  };
+function bodyHashKey(body: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
 }
 
-function summarizeLegacy(document: JsonObject, body: Uint8Array): EventSummary {
-  const eventName = nonEmptyString(document.eventName);
-  if (eventName === undefined) throw new InvalidPayloadError('eventName must be a non-empty string.');
-  const payload = document.payload;
-  return {
-    format: 'legacy',
-    eventKey:
-      nonEmptyString(field(payload, 'eventId')) ??
-      `sha256:${createHash('sha256').update(body).digest('hex')}`,
-    eventType: eventName,
-    vehicleId: nonEmptyString(field(payload, 'vehicleId')),
-  };
+/**
+ * True for a body shaped like a Smartcar event (a current `eventType` or a legacy `eventName` with
+ * its `version`), whether or not its signature holds. With a `Smartcar/` User-Agent (see
+ * {@link isSmartcarUserAgent}) this is what a genuine delivery refused for its signature looks like.
+ */
+export function looksLikeSmartcarEvent(document: JsonObject | undefined): boolean {
+  if (document === undefined) return false;
+  if (nonEmptyString(document.eventType) !== undefined) return true;
+  return nonEmptyString(document.eventName) !== undefined && nonEmptyString(document.version) !== undefined;
+}
+
+/** True for Smartcar's `User-Agent: Smartcar/<version>`. */
+export function isSmartcarUserAgent(userAgent: string | undefined): boolean {
+  return userAgent !== undefined && /^\s*smartcar\//i.test(userAgent);
 }

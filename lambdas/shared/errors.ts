@@ -31,10 +31,14 @@ export abstract class WebhookRequestError extends Error {
   abstract readonly code: ErrorCode;
 }
 
-/** 401: no `SC-Signature` header on a delivery that is not a VERIFY. */
-export class SignatureMissingError extends WebhookRequestError {
-  override readonly name = 'SignatureMissingError';
+/** 401: the delivery is not authenticated; the subclasses say how. */
+export abstract class SignatureError extends WebhookRequestError {
   readonly statusCode = 401;
+}
+
+/** 401: no `SC-Signature` header on a delivery that is not a VERIFY. */
+export class SignatureMissingError extends SignatureError {
+  override readonly name = 'SignatureMissingError';
   readonly code = ERROR_CODES.signatureMissing;
   constructor() {
     super('The SC-Signature header is missing. Every delivery except VERIFY must be signed by Smartcar.');
@@ -42,9 +46,8 @@ export class SignatureMissingError extends WebhookRequestError {
 }
 
 /** 401: `SC-Signature` is present but cannot be an HMAC-SHA256 hex digest. */
-export class SignatureMalformedError extends WebhookRequestError {
+export class SignatureMalformedError extends SignatureError {
   override readonly name = 'SignatureMalformedError';
-  readonly statusCode = 401;
   readonly code = ERROR_CODES.signatureMalformed;
   constructor() {
     super('The SC-Signature header must be exactly 64 hexadecimal characters (an HMAC-SHA256 digest).');
@@ -52,9 +55,8 @@ export class SignatureMalformedError extends WebhookRequestError {
 }
 
 /** 401: `SC-Signature` is well-formed but does not match the body under the current token. */
-export class SignatureMismatchError extends WebhookRequestError {
+export class SignatureMismatchError extends SignatureError {
   override readonly name = 'SignatureMismatchError';
-  readonly statusCode = 401;
   readonly code = ERROR_CODES.signatureMismatch;
   constructor() {
     super(
@@ -73,12 +75,15 @@ export class PayloadTooLargeError extends WebhookRequestError {
   constructor(
     readonly sizeBytes: number,
     readonly limitBytes: number,
+    because?: string,
   ) {
-    super(`The request body is ${sizeBytes} bytes; the limit is ${limitBytes} bytes.`);
+    super(
+      `The request body is ${sizeBytes} bytes; the limit is ${limitBytes} bytes${because === undefined ? '' : `: ${because}`}.`,
+    );
   }
 }
 
-/** 400: an authentic (or unsigned VERIFY) body that is not a Smartcar envelope we can accept. */
+/** 400: a body that is not a JSON object (or not UTF-8), so it cannot be a Smartcar delivery. */
 export class InvalidPayloadError extends WebhookRequestError {
   override readonly name = 'InvalidPayloadError';
   readonly statusCode = 400;

@@ -17,11 +17,26 @@ export type CounterName = Exclude<
 
 /** What the handlers record; an interface so tests and the emulator can observe it. */
 export interface MetricsRecorder {
+  /**
+   * Counts one occurrence. Always under `[service]`, the set the alarms read; with `dimensions`
+   * (a metric's breakdown, see METRIC_BREAKDOWNS) also under `[service, ...dimensions]`.
+   */
   count(name: CounterName, dimensions?: Record<string, string>): void;
   /** Milliseconds. */
   duration(name: typeof METRICS.endToEndLag, ms: number): void;
   /** Writes what was recorded during this invocation. */
   flush(): void;
+}
+
+// CloudWatch takes 1-1024 characters per dimension value; every distinct value is a metric of its
+// own (billed monthly), and these values come from request bodies. Printable ASCII, cut short.
+const MAX_DIMENSION_VALUE_LENGTH = 64;
+const NOT_PRINTABLE_ASCII = /[^\x21-\x7E]/g;
+
+/** A dimension value CloudWatch accepts, whatever string a delivery carried. */
+export function dimensionValue(value: string): string {
+  const cleaned = value.replace(NOT_PRINTABLE_ASCII, '_').slice(0, MAX_DIMENSION_VALUE_LENGTH);
+  return cleaned === '' ? '(none)' : cleaned;
 }
 
 /** The recorder over Powertools metrics. */
@@ -31,9 +46,14 @@ export const powertoolsMetrics: MetricsRecorder = {
       metrics.addMetric(name, MetricUnit.Count, 1);
       return;
     }
-    // Extra dimensions go on a metric of their own, so they do not leak onto the other metrics.
+    // One EMF document with two dimension sets: `[service]` (an empty set projects onto the default
+    // `service` dimension) and `[service, ...]`. A metric of its own, so the breakdown does not leak
+    // onto the invocation's other metrics.
     const single = metrics.singleMetric();
-    for (const [key, value] of Object.entries(dimensions)) single.addDimension(key, value);
+    single.addDimensions({});
+    const breakdown: Record<string, string> = {};
+    for (const [key, value] of Object.entries(dimensions)) breakdown[key] = dimensionValue(value);
+    single.addDimensions(breakdown);
     single.addMetric(name, MetricUnit.Count, 1);
   },
   duration(name, ms) {

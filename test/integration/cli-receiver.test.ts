@@ -16,7 +16,7 @@ const captured: { body: string; event: EventSummary }[] = [];
 
 const deps: ReceiverDependencies = {
   tokens: { current: async () => TOKEN, previous: async () => undefined, refresh: async () => undefined },
-  enqueue: async (body, event) => {
+  enqueue: async ({ body }, event) => {
     captured.push({ body, event });
   },
   logger,

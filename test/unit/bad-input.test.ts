@@ -15,7 +15,13 @@ import {
   TEST_TOKEN,
   vehicleStateEvent,
 } from '../support/builders';
-import { BAD_INPUT_CASES, type BadInputCase, type HttpRequest, MAX_BODY_BYTES } from './bad-input-cases';
+import {
+  BAD_INPUT_CASES,
+  type BadInputCase,
+  type HttpRequest,
+  MAX_BODY_BYTES,
+  SIGNED_OBJECT_CASES,
+} from './bad-input-cases';
 
 const sqsMock = mockClient(SQSClient);
 const secretsMock = mockClient(SecretsManagerClient);
@@ -126,6 +132,31 @@ describe('receiver: hostile and broken requests', () => {
   });
 });
 
+describe('receiver: signed JSON objects of any shape', () => {
+  it.each(SIGNED_OBJECT_CASES.map((c) => [c.name, c] as const))(
+    'accepts %s and enqueues exactly the signed bytes',
+    async (_name, testCase) => {
+      const body = testCase.body();
+      const response = await send(signedRequest(body));
+
+      expect(response.statusCode).toBe(200);
+      expect(sentMessages().map((message) => message.MessageBody)).toEqual([body]);
+    },
+  );
+
+  it.each([
+    ['U+FFFF', '\uFFFF'],
+    ['U+FFFE', '\uFFFE'],
+  ])('accepts a signed body with a raw %s and enqueues its bytes as base64', async (_label, character) => {
+    const body = JSON.stringify(vehicleStateEvent({ note: character }));
+    const response = await send(signedRequest(body));
+
+    expect(response.statusCode).toBe(200);
+    expect(Buffer.from(sentMessages()[0]?.MessageBody ?? '', 'base64').toString('utf8')).toBe(body);
+    expect(sentMessages()[0]?.MessageAttributes?.bodyEncoding?.StringValue).toBe('base64');
+  });
+});
+
 describe('receiver: odd but valid requests', () => {
   it.each(['SC-Signature', 'Sc-Signature', 'SC-SIGNATURE', 'sC-sIgNaTuRe'])(
     'accepts the signature header spelled %s',
@@ -232,7 +263,7 @@ describe('receiver: fields it does not route on', () => {
 });
 
 describe('receiver: what reaches SQS', () => {
-  it('never enqueues bytes other than the ones signed (a body starting with a UTF-8 BOM)', async () => {
+  it('accepts a signed body starting with a UTF-8 BOM and enqueues it with the BOM', async () => {
     const bytes = Buffer.concat([
       Buffer.from([0xef, 0xbb, 0xbf]),
       Buffer.from(JSON.stringify(vehicleStateEvent())),
@@ -245,13 +276,8 @@ describe('receiver: what reaches SQS', () => {
       }),
     );
 
-    // Either refuse it (RFC 8259 forbids a BOM on JSON sent over a network) or keep it intact.
-    const refused = { statusCode: 400, enqueued: undefined };
-    const keptIntact = { statusCode: 200, enqueued: bytes.toString('utf8') };
-    expect([refused, keptIntact]).toContainEqual({
-      statusCode: response.statusCode,
-      enqueued: sentMessages()[0]?.MessageBody,
-    });
+    expect(response.statusCode).toBe(200);
+    expect(Buffer.from(sentMessages()[0]?.MessageBody ?? '', 'utf8')).toEqual(bytes);
   });
 
   it.each([

@@ -391,33 +391,33 @@ describe('receiver: payload', () => {
     expect(sentMessages()).toHaveLength(0);
   });
 
-  it('answers 400 naming the fields when a signed object is no Smartcar envelope', async () => {
-    const receive = createReceiver();
-    const response = await receive(signedRequest({ hello: 'world' }));
-
-    expect(response.statusCode).toBe(400);
-    expect(response.json.message).toMatch(/eventId and eventType .* eventName/);
-  });
-
   it.each([
-    ['eventId is a number', { eventId: 42 }, /eventId/],
-    ['eventId is empty', { eventId: '' }, /eventId/],
-    ['eventType is missing', { eventType: undefined }, /eventType/],
-    ['eventType is an object', { eventType: {} }, /eventType/],
-  ])('answers 400 when %s', async (_label, override, message) => {
+    ['an object that names no event', { hello: 'world' }],
+    ['an empty object', {}],
+    ['an event whose eventId is a number', vehicleStateEvent({ eventId: 42 })],
+    ['an event whose eventId is empty', vehicleStateEvent({ eventId: '' })],
+    ['an event without eventType', vehicleStateEvent({ eventType: undefined })],
+    ['an event whose eventType is an object', vehicleStateEvent({ eventType: {} })],
+    ['a legacy event whose eventName is a number', legacyEvent({ eventName: 7 })],
+    ['an event of a type this version does not know', vehicleStateEvent({ eventType: 'VEHICLE_TRIP' })],
+  ])('enqueues a signed JSON object of any shape byte for byte: %s', async (_label, document) => {
     const receive = createReceiver();
-    const response = await receive(signedRequest(vehicleStateEvent(override)));
+    const body = JSON.stringify(document);
+    const response = await receive(signedRequest(body));
 
-    expect(response.statusCode).toBe(400);
-    expect(response.json.message).toMatch(message);
+    expect(response.statusCode).toBe(200);
+    expect(sentMessages().map((message) => message.MessageBody)).toEqual([body]);
   });
 
-  it('answers 400 when legacy eventName is not a string', async () => {
+  it('keys a signed object without a usable eventId by the SHA-256 of its body and sets no eventType', async () => {
     const receive = createReceiver();
-    const response = await receive(signedRequest(legacyEvent({ eventName: 7 })));
+    const body = JSON.stringify({ eventId: 42, data: {} });
+    const response = await receive(signedRequest(body));
 
-    expect(response.statusCode).toBe(400);
-    expect(response.json.message).toMatch(/eventName/);
+    expect(response.json.eventId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(sentMessages()[0]?.MessageAttributes).toEqual({
+      eventId: { DataType: 'String', StringValue: response.json.eventId },
+    });
   });
 
   it('answers 400 to a signed body that is not valid UTF-8', async () => {
@@ -439,11 +439,26 @@ describe('receiver: payload', () => {
     expect(response.json.message).toMatch(/UTF-8/);
   });
 
-  it('answers 400 to a signed body with characters SQS cannot store', async () => {
+  it('enqueues a signed body with characters an SQS message cannot carry as base64 of its bytes', async () => {
     const receive = createReceiver();
-    const response = await receive(signedRequest(vehicleStateEvent({ note: '\uFFFF' })));
+    const body = JSON.stringify(vehicleStateEvent({ note: '\uFFFF' }));
+    const response = await receive(signedRequest(body));
 
-    expect(response.statusCode).toBe(400);
+    expect(response.statusCode).toBe(200);
+    expect(sentMessages()[0]?.MessageBody).toBe(Buffer.from(body, 'utf8').toString('base64'));
+    expect(sentMessages()[0]?.MessageAttributes?.bodyEncoding).toEqual({
+      DataType: 'String',
+      StringValue: 'base64',
+    });
+  });
+
+  it('answers 413 to a signed body with U+FFFF whose base64 would not fit one SQS message', async () => {
+    const receive = createReceiver();
+    const body = JSON.stringify(vehicleStateEvent({ note: '\uFFFF', padding: 'x'.repeat(200_000) }));
+    const response = await receive(signedRequest(body));
+
+    expect(response.statusCode).toBe(413);
+    expect(response.json.message).toMatch(/stored as base64, which must fit one SQS message/);
     expect(sentMessages()).toHaveLength(0);
   });
 
@@ -467,13 +482,13 @@ describe('receiver: payload', () => {
     expect(sentMessages()[0]?.MessageAttributes?.eventId?.StringValue).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
-  it('answers 413 to a body over the limit without reading the token', async () => {
+  it('answers 413 to a body over the limit and enqueues nothing', async () => {
     const receive = createReceiver({ maxBodyBytes: 1000 });
     const response = await receive(signedRequest(vehicleStateEvent({ padding: 'x'.repeat(1000) })));
 
     expect(response.statusCode).toBe(413);
     expect(response.json.message).toMatch(/limit is 1000 bytes/);
-    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    expect(sentMessages()).toHaveLength(0);
   });
 
   it('measures a base64 body by its decoded size', async () => {
@@ -664,12 +679,142 @@ describe('receiver: metrics', () => {
     expect(metrics.countOf(METRICS.deliveries)).toBe(0);
   });
 
-  it('counts a delivery SQS did not take as an enqueue failure', async () => {
+  it('counts a delivery SQS did not take as an enqueue failure and a refusal by its reason', async () => {
     sqsMock.on(SendMessageCommand).rejects(new Error('down'));
     const metrics = recordingMetrics();
     await createReceiver({ metrics })(signedRequest(vehicleStateEvent()));
 
-    expect(metrics.counts).toEqual([{ name: METRICS.enqueueFailures, dimensions: undefined }]);
+    expect(metrics.counts).toEqual([
+      { name: METRICS.requestsRefused, dimensions: { reason: 'ENQUEUE_FAILED' } },
+      { name: METRICS.enqueueFailures, dimensions: undefined },
+    ]);
+  });
+
+  it.each([
+    ['a missing signature', (body: string) => apiGatewayEvent({ body }), 'SIGNATURE_MISSING'],
+    [
+      'a malformed signature',
+      (body: string) => apiGatewayEvent({ body, headers: { 'sc-signature': 'short' } }),
+      'SIGNATURE_MALFORMED',
+    ],
+    ['a wrong token', (body: string) => signedRequest(body, { token: 'wrong' }), 'SIGNATURE_MISMATCH'],
+  ])(
+    'counts %s on a Smartcar-shaped delivery as a Smartcar signature failure, at once',
+    async (_label, request, reason) => {
+      const metrics = recordingMetrics();
+      await createReceiver({ metrics })(request(JSON.stringify(vehicleStateEvent())));
+
+      expect(metrics.counts).toEqual([
+        { name: METRICS.requestsRefused, dimensions: { reason } },
+        { name: METRICS.signatureFailures, dimensions: undefined },
+        { name: METRICS.smartcarSignatureFailures, dimensions: undefined },
+      ]);
+    },
+  );
+
+  it.each([
+    ['without a Smartcar User-Agent', { 'user-agent': 'curl/8.5.0' }, vehicleStateEvent()],
+    ['whose body is no Smartcar event', {}, { hello: 'world' }],
+  ])('counts a signature failure %s only as a probe', async (_label, headers, document) => {
+    const metrics = recordingMetrics();
+    const body = JSON.stringify(document);
+    const request = apiGatewayEvent({ body, headers: { ...headers, 'sc-signature': sign(body, 'wrong') } });
+    await createReceiver({ metrics })(request);
+
+    expect(metrics.countOf(METRICS.signatureFailures)).toBe(1);
+    expect(metrics.countOf(METRICS.smartcarSignatureFailures)).toBe(0);
+  });
+
+  it.each([
+    [
+      'outside the replay window',
+      () =>
+        signedRequest(
+          vehicleStateEvent({ meta: { deliveryId: 'd-1', deliveredAt: Date.now() - 7_200_000 } }),
+        ),
+      'OUTSIDE_REPLAY_WINDOW',
+    ],
+    [
+      'over the size limit',
+      () => signedRequest(vehicleStateEvent({ padding: 'x'.repeat(RECEIVER_DEFAULTS.maxBodyBytes) })),
+      'PAYLOAD_TOO_LARGE',
+    ],
+    [
+      'over the size limit, handed over base64-encoded',
+      () =>
+        signedRequest(vehicleStateEvent({ padding: 'x'.repeat(RECEIVER_DEFAULTS.maxBodyBytes) }), {
+          base64: true,
+        }),
+      'PAYLOAD_TOO_LARGE',
+    ],
+    ['a JSON array', () => signedRequest('[{"eventId":"1"}]'), 'INVALID_PAYLOAD'],
+    [
+      'not valid UTF-8',
+      () => {
+        const bytes = Buffer.from([0x7b, 0xc3, 0x28, 0x7d]);
+        return apiGatewayEvent({
+          body: bytes.toString('base64'),
+          isBase64Encoded: true,
+          headers: { 'sc-signature': sign(bytes) },
+        });
+      },
+      'INVALID_PAYLOAD',
+    ],
+  ])(
+    'counts a signed delivery refused for being %s as a signed delivery refused',
+    async (_label, request, reason) => {
+      const metrics = recordingMetrics();
+      const response = await createReceiver({ metrics })(request());
+
+      expect(response.json.error).toBe(reason);
+      expect(metrics.counts).toEqual([
+        { name: METRICS.requestsRefused, dimensions: { reason } },
+        { name: METRICS.signedDeliveriesRefused, dimensions: { reason } },
+      ]);
+    },
+  );
+
+  it('does not count a signed string VERIFY could have signed as a signed delivery refused', async () => {
+    // Anyone obtains such a signature by sending the string as a challenge: it proves nothing.
+    const metrics = recordingMetrics();
+    const response = await createReceiver({ metrics })(signedRequest('3a5c8f72-e6d9-4b1a-9f2e-8c7d6a5b4e3f'));
+
+    expect(response.statusCode).toBe(400);
+    expect(metrics.counts).toEqual([
+      { name: METRICS.requestsRefused, dimensions: { reason: 'INVALID_PAYLOAD' } },
+    ]);
+  });
+
+  it('does not count an unsigned oversized body as a signed delivery refused', async () => {
+    const metrics = recordingMetrics();
+    const body = JSON.stringify(vehicleStateEvent({ padding: 'x'.repeat(RECEIVER_DEFAULTS.maxBodyBytes) }));
+    const response = await createReceiver({ metrics })(signedRequest(body, { token: 'wrong' }));
+
+    expect(response.statusCode).toBe(413);
+    expect(metrics.counts).toEqual([
+      { name: METRICS.requestsRefused, dimensions: { reason: 'PAYLOAD_TOO_LARGE' } },
+    ]);
+  });
+
+  it('counts a refused method and an unexpected error by their reasons', async () => {
+    const metrics = recordingMetrics();
+    const receive = createReceiver({ metrics });
+    await receive(apiGatewayEvent({ method: 'PUT', body: '{}' }));
+
+    expect(metrics.counts).toEqual([
+      { name: METRICS.requestsRefused, dimensions: { reason: 'METHOD_NOT_ALLOWED' } },
+    ]);
+  });
+
+  it('counts every 5xx of an unreadable token by its reason', async () => {
+    secretsMock.on(GetSecretValueCommand).rejects(new Error('AccessDeniedException'));
+    const metrics = recordingMetrics();
+    const response = await createReceiver({ metrics })(signedRequest(vehicleStateEvent()));
+
+    expect(response.statusCode).toBe(503);
+    expect(metrics.counts).toEqual([
+      { name: METRICS.requestsRefused, dimensions: { reason: 'TOKEN_UNAVAILABLE' } },
+    ]);
   });
 });
 
