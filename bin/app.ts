@@ -2,6 +2,7 @@
 /**
  * The CDK app. Context (`cdk deploy -c key=value`):
  * - `tokenSecretArn`: complete ARN of an existing secret holding the Application Management Token
+ * - `tokenSecretKeyArn`: ARN of the customer-managed KMS key that secret is encrypted with, if any
  * - `alarmEmail`: address subscribed to the alarm topic
  * - `stackName`: default 'SmartcarWebhooks'
  * - `webhookPath`: default '/webhooks/smartcar'
@@ -25,6 +26,7 @@ function context(key: string): string | undefined {
 new SmartcarWebhooksStack(app, context('stackName') ?? 'SmartcarWebhooks', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   tokenSecretArn: context('tokenSecretArn'),
+  tokenSecretKeyArn: context('tokenSecretKeyArn'),
   webhooks: {
     alarmEmail: context('alarmEmail'),
     webhookPath: context('webhookPath'),

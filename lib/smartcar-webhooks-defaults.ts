@@ -83,6 +83,11 @@ export const METRICS = {
   schemaDrift: 'SchemaDrift',
   /** Processor: processing time minus the delivery's meta.deliveredAt. Milliseconds. */
   endToEndLag: 'EndToEndLag',
+  /**
+   * API Gateway: requests its stage throttle answered 429 (Smartcar counts them as failed). Written
+   * by a metric filter on the access log, not by the Lambdas, and without dimensions. Count.
+   */
+  throttledRequests: 'ThrottledRequests',
 } as const;
 
 /** The breakdown dimension of each metric that has one, next to `[service]`. */
@@ -175,10 +180,22 @@ export const PROCESSOR_DEFAULTS = {
   memorySizeMb: 512,
   /** Records per invocation (Lambda's SQS event source allows up to 10 without a batching window). */
   batchSize: 10,
-  /** Receives before SQS moves a message to the dead-letter queue. */
-  maxReceiveCount: 3,
+  /**
+   * Receives before SQS moves a message to the dead-letter queue. AWS's guidance for Lambda SQS
+   * sources is at least 5: a receive the function was throttled on still counts, and a burst on a
+   * new account's low concurrency must not dead-letter deliveries that never ran.
+   */
+  maxReceiveCount: 5,
+  /**
+   * Concurrent processor invocations the SQS event source may run. A backlog or a redrive then
+   * drains at about 5 × 10 records per invocation, ~150 events/s with a 300 ms batch, instead of
+   * taking the account's whole concurrency and throttling the receiver (which Smartcar sees as 5xx).
+   */
+  maxConcurrency: 5,
   /** AWS's guidance: at least six times the function timeout, so a retried batch is not seen twice. */
   visibilityTimeoutMultiplier: 6,
+  /** SQS's maximum for both queues: a stuck backlog has two weeks, not the default four days. */
+  queueRetentionDays: 14,
   deadLetterRetentionDays: 14,
 } as const;
 
@@ -197,10 +214,15 @@ export const IDEMPOTENCY_DEFAULTS = {
   keyPrefix: 'smartcar-event',
 } as const;
 
-/** API Gateway stage throttling: far above any fleet's webhook rate, low enough to cap abuse. */
+/**
+ * API Gateway stage throttling, from the capacity model in the README ("Capacity"): 500 requests/s
+ * carries the steady traffic of ~100,000 vehicles or a 10,000-vehicle fleet reporting all at once
+ * within 20 s, retries included; the 1,000-request bucket absorbs the instant of such a burst. It
+ * still caps what junk traffic can cost (about $70 a day at the cap, all of it refused).
+ */
 export const API_DEFAULTS = {
-  throttleRateLimit: 100,
-  throttleBurstLimit: 200,
+  throttleRateLimit: 500,
+  throttleBurstLimit: 1000,
 } as const;
 
 /**
@@ -229,6 +251,22 @@ export const ALARM_DEFAULTS = {
    * answers in tens of milliseconds, and its SQS budget alone is capped at 4 s.
    */
   receiverLatencyP99Ms: 5_000,
+  /**
+   * `ProcessingFailures` in this many one-minute datapoints of the evaluation window fires the
+   * processing alarm. 2, not 1: a single transient failure whose retry succeeds stays quiet, while
+   * one event failing twice (one visibility timeout apart) or a handler failing every batch fires.
+   */
+  processingFailureDatapoints: 2,
+  /**
+   * Alarm when no delivery has been accepted for this long (webhook disabled, URL changed, stack
+   * replaced). A day suits any fleet that reports at least daily; a large fleet should set an hour.
+   */
+  deliverySilenceHours: 24,
+  /**
+   * Warn this long before the oldest dead-lettered event expires (the DLQ keeps a message 14 days
+   * from its first enqueue), so there are days, not minutes, to fix and redrive.
+   */
+  deadLetterExpiryWarningDays: 4,
 } as const;
 
 /** CloudFormation output ids of the stack, read back by the CLI (`redrive --stack`). */

@@ -22,6 +22,7 @@ export function resolveSettings(props: SmartcarWebhooksProps) {
     webhookPath: props.webhookPath ?? ROUTES.webhookPath,
     maxReceiveCount: props.maxReceiveCount ?? PROCESSOR_DEFAULTS.maxReceiveCount,
     batchSize: props.batchSize ?? PROCESSOR_DEFAULTS.batchSize,
+    maxConcurrency: props.maxConcurrency ?? PROCESSOR_DEFAULTS.maxConcurrency,
     processorTimeout: props.processorTimeout ?? Duration.seconds(PROCESSOR_DEFAULTS.timeoutSeconds),
     receiverTimeout: props.receiverTimeout ?? Duration.seconds(RECEIVER_DEFAULTS.timeoutSeconds),
     maxBodyBytes: props.maxBodyBytes ?? RECEIVER_DEFAULTS.maxBodyBytes,
@@ -47,6 +48,13 @@ export function resolveSettings(props: SmartcarWebhooksProps) {
   validateInteger('maxReceiveCount', settings.maxReceiveCount, 1, 1000, 'the range SQS accepts');
   validateInteger('batchSize', settings.batchSize, 1, 10, "Lambda's SQS limit without a batching window");
   validateInteger(
+    'maxConcurrency',
+    settings.maxConcurrency,
+    2,
+    1000,
+    "the range Lambda's SQS event source accepts",
+  );
+  validateInteger(
     'maxBodyBytes',
     settings.maxBodyBytes,
     1,
@@ -59,7 +67,13 @@ export function resolveSettings(props: SmartcarWebhooksProps) {
         `limit; got ${settings.receiverTimeout.toHumanString()}.`,
     );
   }
-  return settings;
+  return {
+    ...settings,
+    /** How long a received record stays hidden: its next attempt comes this long after a failure. */
+    visibilityTimeout: Duration.seconds(
+      settings.processorTimeout.toSeconds() * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier,
+    ),
+  };
 }
 
 /** `alarms`, with the deprecated `queueAgeAlarmThreshold` folded in; WebhookAlarms fills the defaults. */

@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { STACK_OUTPUTS } from './smartcar-webhooks-defaults';
@@ -18,6 +19,12 @@ export interface SmartcarWebhooksStackProps extends StackProps {
    * @default - use `webhooks.tokenSecret`, or let the construct create a placeholder secret
    */
   readonly tokenSecretArn?: string;
+  /**
+   * ARN of the customer-managed KMS key the imported token secret is encrypted with; the receiver is
+   * granted `kms:Decrypt` on it through Secrets Manager. Only with `tokenSecretArn`.
+   * @default - the secret uses the AWS-managed `aws/secretsmanager` key
+   */
+  readonly tokenSecretKeyArn?: string;
 }
 
 /** One stack holding {@link SmartcarWebhooks}, with the outputs needed to finish the setup. */
@@ -30,6 +37,7 @@ export class SmartcarWebhooksStack extends Stack {
     this.webhooks = new SmartcarWebhooks(this, 'Webhooks', {
       ...props.webhooks,
       tokenSecret: this.importTokenSecret(props) ?? props.webhooks?.tokenSecret,
+      tokenSecretEncryptionKey: this.importTokenSecretKey(props) ?? props.webhooks?.tokenSecretEncryptionKey,
     });
 
     new CfnOutput(this, STACK_OUTPUTS.webhookUrl, {
@@ -52,7 +60,7 @@ export class SmartcarWebhooksStack extends Stack {
         'Deliveries that failed processing; inspect them, fix the cause, then "Start DLQ redrive" in the SQS console.',
     });
     new CfnOutput(this, STACK_OUTPUTS.alarmTopicArn, {
-      value: this.webhooks.alarmTopic.topicArn,
+      value: this.webhooks.alarms.topic.topicArn,
       description:
         'Subscribe to this SNS topic (email, chat, pager) to hear about failing, dead-lettered or stuck deliveries.',
     });
@@ -61,6 +69,24 @@ export class SmartcarWebhooksStack extends Stack {
       description:
         'CloudWatch dashboard of requests, latency, queues and processing: CloudWatch console > Dashboards.',
     });
+  }
+
+  private importTokenSecretKey(props: SmartcarWebhooksStackProps): kms.IKey | undefined {
+    const arn = props.tokenSecretKeyArn;
+    if (arn === undefined) return undefined;
+    if (props.tokenSecretArn === undefined) {
+      throw new Error(
+        'tokenSecretKeyArn is the key of an imported token secret: pass tokenSecretArn too. A secret the ' +
+          'stack creates uses the AWS-managed key.',
+      );
+    }
+    if (!Token.isUnresolved(arn) && !/^arn:[^:]+:kms:[^:]+:\d{12}:key\/[0-9a-f-]{36}$/.test(arn)) {
+      throw new Error(
+        `tokenSecretKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>), not an alias; ` +
+          `got "${arn}". Find it with \`aws secretsmanager describe-secret --secret-id <name> --query KmsKeyId\`.`,
+      );
+    }
+    return kms.Key.fromKeyArn(this, 'ImportedTokenSecretKey', arn);
   }
 
   private importTokenSecret(props: SmartcarWebhooksStackProps): secretsmanager.ISecret | undefined {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -12,7 +12,6 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
@@ -47,6 +46,13 @@ export interface SmartcarWebhooksProps {
    */
   readonly tokenSecret?: secretsmanager.ISecret;
   /**
+   * The customer-managed KMS key an imported `tokenSecret` is encrypted with. The receiver is granted
+   * `kms:Decrypt` on it, through Secrets Manager only; without it, such a secret cannot be read and
+   * every delivery is answered 503. Not needed for the default `aws/secretsmanager` key.
+   * @default - the secret uses the AWS-managed key, which needs no grant
+   */
+  readonly tokenSecretEncryptionKey?: kms.IKey;
+  /**
    * Receives before SQS moves a delivery to the dead-letter queue (1-1000).
    * @default PROCESSOR_DEFAULTS.maxReceiveCount
    */
@@ -56,6 +62,12 @@ export interface SmartcarWebhooksProps {
    * @default PROCESSOR_DEFAULTS.batchSize
    */
   readonly batchSize?: number;
+  /**
+   * Concurrent processor invocations the queue may drive (2-1000). Bounded so that draining a
+   * backlog or a redrive cannot take the account's concurrency from the receiver.
+   * @default PROCESSOR_DEFAULTS.maxConcurrency
+   */
+  readonly maxConcurrency?: number;
   /**
    * Processor timeout; the queue's visibility timeout is this times
    * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier.
@@ -216,30 +228,8 @@ export class SmartcarWebhooks extends Construct {
   readonly latestStateTable?: dynamodb.Table;
   /** The customer-managed key of the queues and the table, when `encryptionKey` was given. */
   readonly encryptionKey?: kms.IKey;
-  /** Receives alarm and OK notifications from every alarm. */
-  readonly alarmTopic: sns.Topic;
-  /** Fires as soon as one delivery reaches the dead-letter queue. */
-  readonly deadLetterQueueAlarm: cloudwatch.Alarm;
-  /** Fires while the dead-letter queue keeps gaining deliveries: failures have not stopped. */
-  readonly deadLetterQueueGrowthAlarm: cloudwatch.Alarm;
-  /** Fires when the main queue's oldest delivery is older than `alarms.queueAge`. */
-  readonly queueAgeAlarm: cloudwatch.Alarm;
-  /** Fires when a processor invocation fails as a whole (timeout, cold-start error, whole batch failed). */
-  readonly processorErrorsAlarm: cloudwatch.Alarm;
-  /** Fires when Lambda throttles the processor. */
-  readonly processorThrottlesAlarm: cloudwatch.Alarm;
-  /** Fires when a receiver invocation fails, which Smartcar sees as a 5xx. */
-  readonly receiverErrorsAlarm: cloudwatch.Alarm;
-  /** Fires when more than `alarms.serverErrorRatePercent` of requests get a 5xx over five minutes. */
-  readonly serverErrorRateAlarm: cloudwatch.Alarm;
-  /** Fires on any 5xx within one minute, while Smartcar is still retrying the delivery. */
-  readonly failingDeliveriesAlarm: cloudwatch.Alarm;
-  /** Fires when more than `alarms.signatureFailures` requests fail signature checks in five minutes. */
-  readonly signatureFailuresAlarm: cloudwatch.Alarm;
-  /** Fires when the receiver's p99 duration exceeds `alarms.receiverLatencyP99`. */
-  readonly receiverLatencyAlarm: cloudwatch.Alarm;
-  /** Informational: a VERIFY challenge was answered (webhook created, re-verified or its URL changed). */
-  readonly verifyChallengeAlarm: cloudwatch.Alarm;
+  /** The alarms, their SNS topic and the access log's metric filter: `alarms.deadLetterQueueAlarm`, `alarms.topic`, … */
+  readonly alarms: WebhookAlarms;
   /** Requests, latency, queues, processing and the custom metrics on one CloudWatch dashboard. */
   readonly dashboard: cloudwatch.Dashboard;
 
@@ -272,7 +262,7 @@ export class SmartcarWebhooks extends Construct {
       String(settings.replayTolerance.toSeconds()),
     );
     this.connectReceiverToQueue();
-    this.connectReceiverToSecret(settings.tokenRotationGracePeriod);
+    this.connectReceiverToSecret(settings.tokenRotationGracePeriod, props.tokenSecretEncryptionKey);
 
     this.processor = this.createFunction('Processor', settings, {
       entry: path.join(LAMBDAS_DIR, 'processor', 'index.ts'),
@@ -287,13 +277,17 @@ export class SmartcarWebhooks extends Construct {
         'The processor is invoked only by its SQS event source mapping; a failed delivery returns to ' +
         "the queue and, after maxReceiveCount receives, moves to the queue's dead-letter queue.",
     });
-    this.connectProcessorToQueue(settings.batchSize);
+    this.connectProcessorToQueue(settings.batchSize, settings.maxConcurrency);
     this.connectProcessorToTable(settings.idempotencyExpiry);
     this.connectProcessorToDeadLetterQueue();
     if (settings.latestState)
       this.latestStateTable = this.connectProcessorToLatestState(settings.removalPolicy);
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      // API Gateway lists every access log group in one account-wide CloudWatch Logs resource policy
+      // capped at 5,120 characters, unless the name is under /aws/vendedlogs/, which one wildcard
+      // covers; retained groups with generated names fill it until a deploy fails "Cannot enable logging".
+      logGroupName: `/aws/vendedlogs/apigateway/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}-access`,
       retention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
     });
@@ -324,27 +318,17 @@ export class SmartcarWebhooks extends Construct {
       queue: this.queue,
       deadLetterQueue: this.deadLetterQueue,
     };
-    const alarms = new WebhookAlarms(this, 'Alarms', {
+    this.alarms = new WebhookAlarms(this, 'Alarms', {
       ...monitored,
       maxReceiveCount: settings.maxReceiveCount,
+      visibilityTimeout: settings.visibilityTimeout,
+      accessLogGroup: this.accessLogGroup,
       thresholds: settings.alarms,
       alarmEmail: props.alarmEmail,
     });
-    this.alarmTopic = alarms.topic;
-    this.deadLetterQueueAlarm = alarms.deadLetterQueueAlarm;
-    this.deadLetterQueueGrowthAlarm = alarms.deadLetterQueueGrowthAlarm;
-    this.queueAgeAlarm = alarms.queueAgeAlarm;
-    this.processorErrorsAlarm = alarms.processorErrorsAlarm;
-    this.processorThrottlesAlarm = alarms.processorThrottlesAlarm;
-    this.receiverErrorsAlarm = alarms.receiverErrorsAlarm;
-    this.serverErrorRateAlarm = alarms.serverErrorRateAlarm;
-    this.failingDeliveriesAlarm = alarms.failingDeliveriesAlarm;
-    this.signatureFailuresAlarm = alarms.signatureFailuresAlarm;
-    this.receiverLatencyAlarm = alarms.receiverLatencyAlarm;
-    this.verifyChallengeAlarm = alarms.verifyChallengeAlarm;
     this.dashboard = new WebhookDashboard(this, 'Dashboard', {
       ...monitored,
-      alarms: alarms.alarms,
+      alarms: this.alarms.alarms,
     }).dashboard;
   }
 
@@ -388,9 +372,8 @@ export class SmartcarWebhooks extends Construct {
     return new sqs.Queue(this, 'Queue', {
       ...this.queueEncryption(),
       enforceSSL: true,
-      visibilityTimeout: Duration.seconds(
-        settings.processorTimeout.toSeconds() * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier,
-      ),
+      visibilityTimeout: settings.visibilityTimeout,
+      retentionPeriod: Duration.days(PROCESSOR_DEFAULTS.queueRetentionDays),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
     });
   }
@@ -495,16 +478,29 @@ export class SmartcarWebhooks extends Construct {
    * The ARN, never the value: the receiver reads the token at run time and caches it. The same
    * read permission covers the AWSPREVIOUS version used during the rotation grace period.
    */
-  private connectReceiverToSecret(rotationGracePeriod: Duration): void {
+  private connectReceiverToSecret(rotationGracePeriod: Duration, key: kms.IKey | undefined): void {
     this.receiver.addEnvironment(ENV_VARS.tokenSecretId, this.tokenSecret.secretArn);
     this.receiver.addEnvironment(ENV_VARS.tokenRotationGraceSeconds, String(rotationGracePeriod.toSeconds()));
     this.tokenSecret.grantRead(this.receiver);
+    if (key === undefined) return;
+    // What Secret.grantRead adds for a secret that knows its key: Decrypt, only through Secrets
+    // Manager in this region, so the role cannot use the key for anything else. Written out because
+    // key.grantDecrypt() on an imported key with a via-service principal silently adds nothing.
+    this.receiver.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+        },
+      }),
+    );
   }
 
   /** The event source grants the consume permissions itself (and kms:Decrypt on a customer key). */
-  private connectProcessorToQueue(batchSize: number): void {
+  private connectProcessorToQueue(batchSize: number, maxConcurrency: number): void {
     this.processor.addEventSource(
-      new SqsEventSource(this.queue, { batchSize, reportBatchItemFailures: true }),
+      new SqsEventSource(this.queue, { batchSize, maxConcurrency, reportBatchItemFailures: true }),
     );
     Validations.of(this.processor).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',

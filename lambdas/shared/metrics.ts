@@ -12,7 +12,7 @@ export const metrics = new Metrics({
 /** Counter names the Lambdas emit. */
 export type CounterName = Exclude<
   (typeof METRICS)[keyof typeof METRICS],
-  typeof METRICS.namespace | typeof METRICS.endToEndLag
+  typeof METRICS.namespace | typeof METRICS.endToEndLag | typeof METRICS.throttledRequests
 >;
 
 /** What the handlers record; an interface so tests and the emulator can observe it. */

@@ -1,5 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import { ALARM_DEFAULTS, SMARTCAR_DELIVERY } from '../smartcar-webhooks-defaults';
+import { ALARM_DEFAULTS, PROCESSOR_DEFAULTS, SMARTCAR_DELIVERY } from '../smartcar-webhooks-defaults';
 
 /** Alarm thresholds. Every one is optional; the defaults suit a fleet of any size. */
 export interface WebhookAlarmThresholds {
@@ -32,6 +32,20 @@ export interface WebhookAlarmThresholds {
    * @default Duration.millis(ALARM_DEFAULTS.receiverLatencyP99Ms)
    */
   readonly receiverLatencyP99?: Duration;
+  /**
+   * Fire `deliverySilenceAlarm` when no delivery has been accepted for this long: the webhook was
+   * disabled in Smartcar, its URL changed, or the stack was replaced. Whole minutes up to an hour,
+   * whole hours up to 7 days; `Duration.seconds(0)` turns the alarm off. A stack with no subscribed
+   * vehicles yet is silent too, so this alarm fires until deliveries start.
+   * @default Duration.hours(24)
+   */
+  readonly deliverySilence?: Duration;
+  /**
+   * Fire `deadLetterQueueExpiryAlarm` when the oldest event in the dead-letter queue has this little
+   * of its 14-day retention left, so it is redriven before SQS deletes it. Whole hours.
+   * @default Duration.days(4)
+   */
+  readonly deadLetterExpiryWarning?: Duration;
 }
 
 /** The thresholds with their defaults, validated, so a mistake fails at synth and not at deploy. */
@@ -43,7 +57,19 @@ export function resolveAlarmThresholds(thresholds: WebhookAlarmThresholds = {}) 
     serverErrorRatePercent: thresholds.serverErrorRatePercent ?? ALARM_DEFAULTS.serverErrorRatePercent,
     signatureFailures: thresholds.signatureFailures ?? ALARM_DEFAULTS.signatureFailures,
     receiverLatencyP99: thresholds.receiverLatencyP99 ?? Duration.millis(ALARM_DEFAULTS.receiverLatencyP99Ms),
+    deliverySilence: thresholds.deliverySilence ?? Duration.hours(ALARM_DEFAULTS.deliverySilenceHours),
+    deadLetterExpiryWarning:
+      thresholds.deadLetterExpiryWarning ?? Duration.days(ALARM_DEFAULTS.deadLetterExpiryWarningDays),
   };
+  validateDeliverySilence(resolved.deliverySilence);
+  const warningSeconds = resolved.deadLetterExpiryWarning.toSeconds();
+  const retention = Duration.days(PROCESSOR_DEFAULTS.deadLetterRetentionDays);
+  if (warningSeconds % 3600 !== 0 || warningSeconds < 3600 || warningSeconds >= retention.toSeconds()) {
+    throw new Error(
+      `alarms.deadLetterExpiryWarning must be whole hours, at least 1 hour and less than the dead-letter ` +
+        `queue's ${retention.toHumanString()} retention; got ${resolved.deadLetterExpiryWarning.toHumanString()}.`,
+    );
+  }
   const windowSeconds = resolved.deadLetterQueueGrowthWindow.toSeconds();
   // One-minute datapoints, and CloudWatch evaluates at most a day of them.
   if (windowSeconds % 60 !== 0 || windowSeconds < 60 || windowSeconds > 24 * 60 * 60) {
@@ -70,4 +96,20 @@ export function resolveAlarmThresholds(thresholds: WebhookAlarmThresholds = {}) 
     );
   }
   return resolved;
+}
+
+/**
+ * CloudWatch evaluates at most a day of datapoints shorter than an hour and at most 7 days of
+ * hourly ones, so the silence is one datapoint up to an hour and whole hours beyond.
+ */
+function validateDeliverySilence(silence: Duration): void {
+  const seconds = silence.toSeconds();
+  if (seconds === 0) return;
+  const valid = seconds <= 3600 ? seconds % 60 === 0 : seconds % 3600 === 0 && seconds <= 7 * 24 * 3600;
+  if (!valid) {
+    throw new Error(
+      'alarms.deliverySilence must be whole minutes up to 1 hour, or whole hours up to 7 days (0 turns ' +
+        `it off); got ${silence.toHumanString()}.`,
+    );
+  }
 }

@@ -2,10 +2,16 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { ALARM_DEFAULTS, METRICS, SMARTCAR_DELIVERY } from '../smartcar-webhooks-defaults';
+import {
+  ALARM_DEFAULTS,
+  METRICS,
+  PROCESSOR_DEFAULTS,
+  SMARTCAR_DELIVERY,
+} from '../smartcar-webhooks-defaults';
 import { resolveAlarmThresholds, type WebhookAlarmThresholds } from './alarm-thresholds';
 import { type MonitoredResources, WebhookMetrics } from './webhook-metrics';
 
@@ -13,6 +19,10 @@ import { type MonitoredResources, WebhookMetrics } from './webhook-metrics';
 export interface WebhookAlarmsProps extends MonitoredResources {
   /** Only for the dead-letter queue alarm's description. */
   readonly maxReceiveCount: number;
+  /** The main queue's visibility timeout: how long a failed record waits before its next attempt. */
+  readonly visibilityTimeout: Duration;
+  /** The API's access log group; a metric filter on it counts the stage throttle's 429 answers. */
+  readonly accessLogGroup: logs.ILogGroup;
   /**
    * Thresholds that override the defaults.
    * @default - the defaults of each {@link WebhookAlarmThresholds} field
@@ -28,12 +38,17 @@ export interface WebhookAlarmsProps extends MonitoredResources {
 const FIVE_MINUTES = Duration.minutes(5);
 const SERVER_ERROR_RATE_PERIOD = Duration.minutes(ALARM_DEFAULTS.serverErrorRateMinutes);
 const SIGNATURE_FAILURE_PERIOD = Duration.minutes(ALARM_DEFAULTS.signatureFailureMinutes);
+const ONE_MINUTE = Duration.minutes(1);
 const GREATER = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+const AT_LEAST = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
 
 /**
  * The pipeline's alarms and the SNS topic they notify, on alarm and when it clears. Each description
- * says what the alarm means and what to check first. Every alarm treats missing data as OK: Lambda,
- * SQS and the custom metrics publish nothing while there is no traffic.
+ * says what the alarm means and what to check first. Every alarm but the silence one treats missing
+ * data as OK: Lambda, SQS and the custom metrics publish nothing while there is no traffic.
+ *
+ * Smartcar drops an event about 3 minutes after its first attempt, so everything that means an
+ * event is being refused, parked or failing fires on its first occurrence, in one-minute periods.
  */
 export class WebhookAlarms extends Construct {
   /** Receives alarm and OK notifications. */
@@ -60,6 +75,22 @@ export class WebhookAlarms extends Construct {
   readonly receiverLatencyAlarm: cloudwatch.Alarm;
   /** Informational: a VERIFY challenge was answered. */
   readonly verifyChallengeAlarm: cloudwatch.Alarm;
+  /** Fires on the first signature failure of a request that looks like Smartcar's: a wrong token. */
+  readonly smartcarSignatureFailuresAlarm: cloudwatch.Alarm;
+  /** Fires on the first delivery refused although its signature was valid: a genuine event lost. */
+  readonly signedDeliveriesRefusedAlarm: cloudwatch.Alarm;
+  /** Fires on the first request the API's stage throttle answered 429. */
+  readonly throttledRequestsAlarm: cloudwatch.Alarm;
+  /** Fires while records keep failing processing (a handler bug, a missing permission, an outage). */
+  readonly processingFailuresAlarm: cloudwatch.Alarm;
+  /** Fires on the first event parked in the dead-letter queue as unprocessable (unknown type, …). */
+  readonly eventsParkedAlarm: cloudwatch.Alarm;
+  /** Fires when the oldest dead-lettered event nears the end of its retention. */
+  readonly deadLetterQueueExpiryAlarm: cloudwatch.Alarm;
+  /** Fires when no delivery has been accepted for `alarms.deliverySilence`; absent when that is 0. */
+  readonly deliverySilenceAlarm?: cloudwatch.Alarm;
+  /** Counts the stage throttle's 429 answers in the access log. */
+  readonly throttledRequestsFilter: logs.MetricFilter;
   /** Every alarm above, for dashboards and composite alarms. */
   readonly alarms: cloudwatch.Alarm[] = [];
 
@@ -73,9 +104,11 @@ export class WebhookAlarms extends Construct {
 
     this.deadLetterQueueAlarm = this.alarm('DeadLetterQueueAlarm', {
       alarmDescription:
-        `A Smartcar webhook delivery failed processing ${props.maxReceiveCount} times and is in the ` +
-        "dead-letter queue. First check the processor's log group for the error; once it is fixed, " +
-        'use "Start DLQ redrive" in the SQS console to move the deliveries back.',
+        `At least one Smartcar webhook event is in the dead-letter queue: it failed processing ` +
+        `${props.maxReceiveCount} times, or the processor parked it as unprocessable (its ` +
+        "unprocessableReason attribute says why). First check the processor's log group for the error; " +
+        'once it is fixed, use "Start DLQ redrive" in the SQS console to move the events back. An OK ' +
+        'notification means the queue is empty: redriven, or expired unprocessed after 14 days.',
       metric: this.metrics.queueVisibleMessages(props.deadLetterQueue),
       threshold: 0,
     });
@@ -92,9 +125,10 @@ export class WebhookAlarms extends Construct {
     });
     this.processorErrorsAlarm = this.alarm('ProcessorErrorsAlarm', {
       alarmDescription:
-        'Processor invocations failed as a whole (a timeout, an error at cold start such as a missing ' +
-        'environment variable, or every record of a batch failing); their deliveries return to the ' +
-        "queue and are retried. First check the processor's log group for the error or 'Task timed out'.",
+        'Processor invocations failed as a whole (a timeout, a crash, an error at cold start such as a ' +
+        'missing environment variable); their deliveries return to the queue and are retried. Records ' +
+        'that fail one by one, even every record of a batch, do not count here: ProcessingFailuresAlarm ' +
+        "watches those. First check the processor's log group for the error or 'Task timed out'.",
       metric: this.metrics.functionErrors(props.processor, FIVE_MINUTES),
       threshold: 0,
     });
@@ -135,10 +169,10 @@ export class WebhookAlarms extends Construct {
     this.signatureFailuresAlarm = this.alarm('SignatureFailuresAlarm', {
       alarmDescription:
         `More than ${thresholds.signatureFailures} requests in ${SIGNATURE_FAILURE_PERIOD.toHumanString()} ` +
-        'were refused for a missing or ' +
-        'wrong SC-Signature: a wrong token after rotation, or someone probing the endpoint. First check ' +
-        "that the secret holds the Dashboard's current Application Management Token; if it does, check " +
-        'the source IPs in the API access log.',
+        'were refused for a missing or wrong SC-Signature: someone probing the endpoint, or a wrong token ' +
+        'after rotation (then SmartcarSignatureFailuresAlarm fires too, and sooner). First check the source ' +
+        "IPs in the API access log; if the requests are Smartcar's, check that the secret holds the " +
+        "Dashboard's current Application Management Token.",
       metric: this.metrics.receiverMetric(
         METRICS.signatureFailures,
         cloudwatch.Stats.SUM,
@@ -162,6 +196,136 @@ export class WebhookAlarms extends Construct {
         "the webhook's settings in the Smartcar Dashboard.",
       metric: this.metrics.receiverMetric(METRICS.verifyChallenges, cloudwatch.Stats.SUM, FIVE_MINUTES),
       threshold: 0,
+    });
+    const delivery = this.createDeliveryAlarms(props, thresholds);
+    this.smartcarSignatureFailuresAlarm = delivery.smartcarSignatureFailuresAlarm;
+    this.signedDeliveriesRefusedAlarm = delivery.signedDeliveriesRefusedAlarm;
+    this.throttledRequestsFilter = delivery.throttledRequestsFilter;
+    this.throttledRequestsAlarm = delivery.throttledRequestsAlarm;
+    this.processingFailuresAlarm = delivery.processingFailuresAlarm;
+    this.eventsParkedAlarm = delivery.eventsParkedAlarm;
+    this.deadLetterQueueExpiryAlarm = delivery.deadLetterQueueExpiryAlarm;
+    this.deliverySilenceAlarm = delivery.deliverySilenceAlarm;
+  }
+
+  /**
+   * The alarms that tell, within the minutes Smartcar still retries, that events are being refused,
+   * parked, failing or not arriving at all.
+   */
+  private createDeliveryAlarms(props: WebhookAlarmsProps, thresholds: ResolvedThresholds) {
+    const smartcarSignatureFailuresAlarm = this.alarm('SmartcarSignatureFailuresAlarm', {
+      alarmDescription:
+        'A request that looks like a genuine Smartcar delivery (a Smartcar/ User-Agent and a Smartcar ' +
+        'event body) was refused with 401 for its SC-Signature. On any fleet size this is how a wrong ' +
+        'token shows: after a rotation, or a value copied from the wrong Dashboard field, every delivery ' +
+        'fails and Smartcar drops each one about 3 minutes later. First compare the secret with the ' +
+        "Dashboard's Application Management Token (Configuration page); the rotation procedure is in the README.",
+      metric: this.metrics.receiverMetric(
+        METRICS.smartcarSignatureFailures,
+        cloudwatch.Stats.SUM,
+        ONE_MINUTE,
+      ),
+      threshold: 1,
+      comparisonOperator: AT_LEAST,
+    });
+    const signedDeliveriesRefusedAlarm = this.alarm('SignedDeliveriesRefusedAlarm', {
+      alarmDescription:
+        'The receiver refused a delivery whose SC-Signature was valid: Smartcar really sent it, and it ' +
+        'will drop the event after its retries. First check the reason (OUTSIDE_REPLAY_WINDOW, ' +
+        "PAYLOAD_TOO_LARGE, INVALID_PAYLOAD) in the receiver's log group (Request refused) or on the " +
+        'dashboard. A replay window refusal means a delay or clock skew upstream: raise replayTolerance; ' +
+        'a size refusal: raise maxBodyBytes.',
+      metric: this.metrics.receiverMetric(METRICS.signedDeliveriesRefused, cloudwatch.Stats.SUM, ONE_MINUTE),
+      threshold: 1,
+      comparisonOperator: AT_LEAST,
+    });
+    const throttledRequestsFilter = props.accessLogGroup.addMetricFilter('ThrottledRequestsFilter', {
+      // The access log writes $context.status as a JSON string.
+      filterPattern: logs.FilterPattern.stringValue('$.status', '=', '429'),
+      metricNamespace: METRICS.namespace,
+      metricName: METRICS.throttledRequests,
+      metricValue: '1',
+    });
+    const throttledRequestsAlarm = this.alarm('ThrottledRequestsAlarm', {
+      alarmDescription:
+        "API Gateway's stage throttle answered 429: deliveries arrive faster than the throttle allows, " +
+        'and Smartcar counts each 429 as a failed attempt (its retries add to the load). Raise the ' +
+        "construct's throttle (see Capacity in the README); check the access log for the source IPs " +
+        'first in case it is not Smartcar.',
+      metric: this.metrics.throttledRequests(),
+      threshold: 1,
+      comparisonOperator: AT_LEAST,
+    });
+    // A failed record is retried once per visibility timeout; the window spans one retry, so an
+    // event failing twice fires it, and a single failure that a retry cures does not.
+    const window = Math.ceil(props.visibilityTimeout.toMinutes({ integral: false })) + 2;
+    const processingFailuresAlarm = this.alarm('ProcessingFailuresAlarm', {
+      alarmDescription:
+        `Records failed processing in ${ALARM_DEFAULTS.processingFailureDatapoints} of the last ${window} ` +
+        'minutes: a handler is throwing, a permission is missing or a dependency is down. Failed records ' +
+        `are retried and, after ${props.maxReceiveCount} attempts, dead-lettered. First check the ` +
+        "processor's log group for 'Event processing failed' (query 3 in the runbook).",
+      metric: this.metrics.processorMetric(METRICS.processingFailures, cloudwatch.Stats.SUM, ONE_MINUTE),
+      threshold: 1,
+      comparisonOperator: AT_LEAST,
+      evaluationPeriods: window,
+      datapointsToAlarm: ALARM_DEFAULTS.processingFailureDatapoints,
+    });
+    const eventsParkedAlarm = this.alarm('EventsParkedAlarm', {
+      alarmDescription:
+        'The processor parked an event in the dead-letter queue without retrying it, because retrying ' +
+        'cannot help: an event type or envelope version this version does not know (UNKNOWN_EVENT_TYPE, ' +
+        'UNKNOWN_ENVELOPE_VERSION), a shape no handler can use (SCHEMA_INVALID, NOT_A_SMARTCAR_EVENT) or ' +
+        'a handler refusing it (HANDLER_REFUSED). The event is kept. First check the reason in the ' +
+        "processor's log group (query 3 in the runbook) or the message's unprocessableReason attribute; " +
+        'update the code, deploy, then redrive.',
+      metric: this.metrics.processorMetric(METRICS.eventsParked, cloudwatch.Stats.SUM, ONE_MINUTE),
+      threshold: 1,
+      comparisonOperator: AT_LEAST,
+    });
+    const retention = Duration.days(PROCESSOR_DEFAULTS.deadLetterRetentionDays);
+    const expiresIn = thresholds.deadLetterExpiryWarning;
+    const deadLetterQueueExpiryAlarm = this.alarm('DeadLetterQueueExpiryAlarm', {
+      alarmDescription:
+        `The oldest event in the dead-letter queue has at most ${expiresIn.toHumanString()} of its ` +
+        `${retention.toHumanString()} retention left; SQS then deletes it for good, and the DLQ alarms ` +
+        'go back to OK as if the problem were fixed. First check why they were dead-lettered (the ' +
+        "processor's log group, their unprocessableReason attribute); fix the cause and redrive now, or " +
+        'copy the events out (SQS console, Poll for messages).',
+      metric: this.metrics.deadLetterQueueOldestMessageAge(),
+      threshold: retention.toSeconds() - expiresIn.toSeconds(),
+      comparisonOperator: AT_LEAST,
+    });
+    return {
+      smartcarSignatureFailuresAlarm,
+      signedDeliveriesRefusedAlarm,
+      throttledRequestsFilter,
+      throttledRequestsAlarm,
+      processingFailuresAlarm,
+      eventsParkedAlarm,
+      deadLetterQueueExpiryAlarm,
+      deliverySilenceAlarm: this.createDeliverySilenceAlarm(thresholds.deliverySilence),
+    };
+  }
+
+  /**
+   * Missing data is breaching here: the receiver publishes nothing while nothing arrives, which is
+   * exactly what this alarm is for. It therefore also fires on a new stack until deliveries start.
+   */
+  private createDeliverySilenceAlarm(silence: Duration): cloudwatch.Alarm | undefined {
+    if (silence.toSeconds() === 0) return undefined;
+    const period = silence.toSeconds() <= 3600 ? silence : Duration.hours(1);
+    return this.alarm('DeliverySilenceAlarm', {
+      alarmDescription:
+        `No Smartcar delivery has been accepted for ${silence.toHumanString()}. Either the webhook was ` +
+        'disabled or deleted in the Smartcar Dashboard, its callback URL no longer points here (a ' +
+        'replaced stack has a new URL), every delivery is refused (see the refusal alarms), or the ' +
+        'fleet really was idle. First check the webhook in the Smartcar Dashboard and its Logs tab.',
+      metric: this.metrics.receiverMetric(METRICS.deliveries, cloudwatch.Stats.SUM, period),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: silence.toSeconds() / period.toSeconds(),
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
   }
 
@@ -233,6 +397,13 @@ export class WebhookAlarms extends Construct {
   }
 }
 
-/** One evaluation period and "greater than" unless given. */
+/** One evaluation period, "greater than" and missing data as OK unless given. */
 type AlarmSettings = Pick<cloudwatch.AlarmProps, 'alarmDescription' | 'metric' | 'threshold'> &
-  Partial<Pick<cloudwatch.AlarmProps, 'comparisonOperator' | 'evaluationPeriods' | 'datapointsToAlarm'>>;
+  Partial<
+    Pick<
+      cloudwatch.AlarmProps,
+      'comparisonOperator' | 'evaluationPeriods' | 'datapointsToAlarm' | 'treatMissingData'
+    >
+  >;
+
+type ResolvedThresholds = ReturnType<typeof resolveAlarmThresholds>;

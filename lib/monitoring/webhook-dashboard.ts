@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS, SMARTCAR_DELIVERY } from '../smartcar-webhooks-defaults';
+import { METRICS, SERVICE_NAMES, SMARTCAR_DELIVERY } from '../smartcar-webhooks-defaults';
 import { type MonitoredResources, WebhookMetrics } from './webhook-metrics';
 
 /** What {@link WebhookDashboard} shows. */
@@ -55,11 +55,29 @@ export class WebhookDashboard extends Construct {
             leftAnnotations: [smartcarTimeout],
           },
         ),
-        graph('Receiver outcomes', [
+        graph('Deliveries accepted, by eventType', [
           metrics.deliveriesByEventType(),
           label(metrics.receiverMetric(METRICS.verifyChallenges), 'VERIFY challenges'),
-          label(metrics.receiverMetric(METRICS.signatureFailures), 'Signature failures'),
-          label(metrics.receiverMetric(METRICS.enqueueFailures), 'Enqueue failures (5xx)'),
+        ]),
+      ],
+      [
+        graph('Refused requests, by reason', [
+          metrics.breakdown(SERVICE_NAMES.receiver, METRICS.requestsRefused),
+        ]),
+        graph('Refusals that lose events', [
+          label(metrics.receiverMetric(METRICS.signedDeliveriesRefused), 'Signed deliveries refused'),
+          label(
+            metrics.receiverMetric(METRICS.smartcarSignatureFailures),
+            'Smartcar-shaped signature failures',
+          ),
+          label(metrics.throttledRequests(), 'Throttled by the stage (429)'),
+          label(metrics.receiverMetric(METRICS.enqueueFailures), 'Enqueue failures (503)'),
+        ]),
+        // A throttled receiver invocation never runs, so it leaves nothing in the receiver's log group.
+        graph('Receiver errors and throttles', [
+          label(metrics.functionErrors(props.receiver), 'Errors'),
+          label(metrics.functionThrottles(props.receiver), 'Throttles'),
+          label(metrics.receiverMetric(METRICS.signatureFailures), 'Signature failures (all)'),
         ]),
       ],
       [
@@ -85,6 +103,17 @@ export class WebhookDashboard extends Construct {
           label(metrics.processorMetric(METRICS.processed), 'Processed'),
           label(metrics.processorMetric(METRICS.duplicates), 'Duplicates skipped'),
           label(metrics.processorMetric(METRICS.processingFailures), 'Failed'),
+        ]),
+      ],
+      [
+        graph('Events parked in the DLQ, by reason', [
+          metrics.breakdown(SERVICE_NAMES.processor, METRICS.eventsParked),
+        ]),
+        graph('Schema drift tolerated, by kind', [
+          metrics.breakdown(SERVICE_NAMES.processor, METRICS.schemaDrift),
+        ]),
+        graph('Dead-letter queue: age of oldest (s)', [
+          metrics.deadLetterQueueOldestMessageAge(Duration.minutes(5)),
         ]),
       ],
     );

@@ -3,7 +3,7 @@ import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { METRICS, SERVICE_NAMES } from '../smartcar-webhooks-defaults';
+import { METRIC_BREAKDOWNS, METRICS, SERVICE_NAMES } from '../smartcar-webhooks-defaults';
 
 /** The resources whose metrics the alarms and the dashboard read. */
 export interface MonitoredResources {
@@ -126,15 +126,53 @@ export class WebhookMetrics {
 
   /** Accepted deliveries, one series per eventType, including types added after this was deployed. */
   deliveriesByEventType(period = ONE_MINUTE): cloudwatch.SearchExpression {
-    return new cloudwatch.SearchExpression({
-      expression:
-        `SEARCH('{${METRICS.namespace},eventType,service} MetricName="${METRICS.deliveries}" ` +
-        `service="${SERVICE_NAMES.receiver}"', 'Sum', ${period.toSeconds()})`,
-      // A dynamic label: each series is named by its eventType alone.
-      label: "${PROP('Dim.eventType')}",
+    return breakdown(SERVICE_NAMES.receiver, METRICS.deliveries, period);
+  }
+
+  /**
+   * One series per value of a metric's breakdown dimension (METRIC_BREAKDOWNS), e.g. refusals by
+   * reason, including values that first appear after this was deployed.
+   */
+  breakdown(
+    service: (typeof SERVICE_NAMES)[keyof typeof SERVICE_NAMES],
+    name: keyof typeof METRIC_BREAKDOWNS,
+    period = ONE_MINUTE,
+  ): cloudwatch.SearchExpression {
+    return breakdown(service, name, period);
+  }
+
+  /** Requests the API's stage throttle answered 429: from the access log's metric filter. */
+  throttledRequests(period = ONE_MINUTE): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS.namespace,
+      metricName: METRICS.throttledRequests,
+      statistic: cloudwatch.Stats.SUM,
       period,
     });
   }
+
+  /**
+   * Seconds since the oldest message entered the dead-letter queue. It expires 14 days after it first
+   * entered the main queue, which for a message that went straight through is about the same time.
+   */
+  deadLetterQueueOldestMessageAge(period = Duration.hours(1)): cloudwatch.Metric {
+    return this.resources.deadLetterQueue.metricApproximateAgeOfOldestMessage({
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period,
+    });
+  }
+}
+
+function breakdown(service: string, name: keyof typeof METRIC_BREAKDOWNS, period: Duration) {
+  const dimension = METRIC_BREAKDOWNS[name];
+  return new cloudwatch.SearchExpression({
+    expression:
+      `SEARCH('{${METRICS.namespace},${dimension},service} MetricName="${name}" ` +
+      `service="${service}"', 'Sum', ${period.toSeconds()})`,
+    // A dynamic label: each series is named by its breakdown value alone.
+    label: `\${PROP('Dim.${dimension}')}`,
+    period,
+  });
 }
 
 function customMetric(service: string, name: string, statistic: string, period: Duration): cloudwatch.Metric {

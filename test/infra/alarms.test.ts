@@ -5,47 +5,60 @@ import { propertiesOf, ref, synthWebhooks } from './synth';
 const { webhooks, template } = synthWebhooks();
 const queueNameOf = (queue: typeof webhooks.queue) => ({ 'Fn::GetAtt': [ref(queue).Ref, 'QueueName'] });
 
-const allAlarms = [
-  ['dead-letter queue', webhooks.deadLetterQueueAlarm],
-  ['dead-letter queue growth', webhooks.deadLetterQueueGrowthAlarm],
-  ['queue age', webhooks.queueAgeAlarm],
-  ['processor errors', webhooks.processorErrorsAlarm],
-  ['processor throttles', webhooks.processorThrottlesAlarm],
-  ['receiver errors', webhooks.receiverErrorsAlarm],
-  ['5xx rate', webhooks.serverErrorRateAlarm],
-  ['failing deliveries', webhooks.failingDeliveriesAlarm],
-  ['signature failures', webhooks.signatureFailuresAlarm],
-  ['receiver latency', webhooks.receiverLatencyAlarm],
-  ['VERIFY challenge', webhooks.verifyChallengeAlarm],
+/** Every alarm but the silence alarm, which treats missing data as breaching (see its own tests). */
+const alarmsQuietWithoutData = [
+  ['dead-letter queue', webhooks.alarms.deadLetterQueueAlarm],
+  ['dead-letter queue growth', webhooks.alarms.deadLetterQueueGrowthAlarm],
+  ['dead-letter queue expiry', webhooks.alarms.deadLetterQueueExpiryAlarm],
+  ['queue age', webhooks.alarms.queueAgeAlarm],
+  ['processor errors', webhooks.alarms.processorErrorsAlarm],
+  ['processor throttles', webhooks.alarms.processorThrottlesAlarm],
+  ['processing failures', webhooks.alarms.processingFailuresAlarm],
+  ['events parked', webhooks.alarms.eventsParkedAlarm],
+  ['receiver errors', webhooks.alarms.receiverErrorsAlarm],
+  ['5xx rate', webhooks.alarms.serverErrorRateAlarm],
+  ['failing deliveries', webhooks.alarms.failingDeliveriesAlarm],
+  ['throttled requests', webhooks.alarms.throttledRequestsAlarm],
+  ['signature failures', webhooks.alarms.signatureFailuresAlarm],
+  ['Smartcar signature failures', webhooks.alarms.smartcarSignatureFailuresAlarm],
+  ['signed deliveries refused', webhooks.alarms.signedDeliveriesRefusedAlarm],
+  ['receiver latency', webhooks.alarms.receiverLatencyAlarm],
+  ['VERIFY challenge', webhooks.alarms.verifyChallengeAlarm],
 ] as const;
+const silenceAlarm = webhooks.alarms.deliverySilenceAlarm;
+if (silenceAlarm === undefined) throw new Error('the silence alarm is on by default');
+const allAlarms = [...alarmsQuietWithoutData, ['delivery silence', silenceAlarm]] as const;
 
 describe.each(allAlarms)('%s alarm', (_name, alarm) => {
   it('notifies the topic when it fires and when it clears', () => {
     expect(propertiesOf(template, alarm)).toMatchObject({
-      AlarmActions: [ref(webhooks.alarmTopic)],
-      OKActions: [ref(webhooks.alarmTopic)],
+      AlarmActions: [ref(webhooks.alarms.topic)],
+      OKActions: [ref(webhooks.alarms.topic)],
     });
   });
 
+  it('says in its description what to check first', () => {
+    expect(propertiesOf(template, alarm).AlarmDescription).toMatch(/(First check|check the|First compare)/);
+  });
+});
+
+describe.each(alarmsQuietWithoutData)('%s alarm', (_name, alarm) => {
   it('stays OK while there is no traffic and so no data', () => {
     expect(propertiesOf(template, alarm)).toMatchObject({ TreatMissingData: 'notBreaching' });
-  });
-
-  it('says in its description what to check first', () => {
-    expect(propertiesOf(template, alarm).AlarmDescription).toMatch(/(First check|check the)/);
   });
 });
 
 describe('alarms', () => {
   it('are all exposed by the construct, one per alarm in the template', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', allAlarms.length);
+    expect(new Set(webhooks.alarms.alarms)).toEqual(new Set(allAlarms.map(([, alarm]) => alarm)));
   });
 });
 
 describe('alarm topic', () => {
   it('denies publishing over plain HTTP', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      Topics: [ref(webhooks.alarmTopic)],
+      Topics: [ref(webhooks.alarms.topic)],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -61,14 +74,14 @@ describe('alarm topic', () => {
 
   it("lets this account's CloudWatch alarms publish, which the TLS policy would otherwise block", () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      Topics: [ref(webhooks.alarmTopic)],
+      Topics: [ref(webhooks.alarms.topic)],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
             Effect: 'Allow',
             Action: 'sns:Publish',
             Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Resource: ref(webhooks.alarmTopic),
+            Resource: ref(webhooks.alarms.topic),
             Condition: {
               ArnLike: {
                 'aws:SourceArn': {
@@ -92,13 +105,13 @@ describe('alarm topic', () => {
     withEmail.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
-      TopicArn: ref(withEmail.webhooks.alarmTopic),
+      TopicArn: ref(withEmail.webhooks.alarms.topic),
     });
   });
 });
 
 describe('dead-letter queue alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.deadLetterQueueAlarm);
+  const alarm = () => propertiesOf(template, webhooks.alarms.deadLetterQueueAlarm);
 
   it('fires when one delivery is visible in the dead-letter queue within a minute', () => {
     expect(alarm()).toMatchObject({
@@ -119,7 +132,7 @@ describe('dead-letter queue alarm', () => {
 });
 
 describe('queue age alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.queueAgeAlarm);
+  const alarm = () => propertiesOf(template, webhooks.alarms.queueAgeAlarm);
 
   it('fires when the oldest delivery in the main queue is older than the threshold', () => {
     expect(alarm()).toMatchObject({
@@ -138,7 +151,7 @@ describe('queue age alarm', () => {
 });
 
 describe('dead-letter queue growth alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.deadLetterQueueGrowthAlarm);
+  const alarm = () => propertiesOf(template, webhooks.alarms.deadLetterQueueGrowthAlarm);
   const dlqMetric = (metricName: string, id: string) => ({
     Id: id,
     MetricStat: {
@@ -178,8 +191,8 @@ describe('dead-letter queue growth alarm', () => {
 });
 
 describe.each([
-  ['processor errors', webhooks.processorErrorsAlarm, 'Errors'],
-  ['processor throttles', webhooks.processorThrottlesAlarm, 'Throttles'],
+  ['processor errors', webhooks.alarms.processorErrorsAlarm, 'Errors'],
+  ['processor throttles', webhooks.alarms.processorThrottlesAlarm, 'Throttles'],
 ])('%s alarm', (_name, alarm, metricName) => {
   it(`fires on any processor ${metricName} within five minutes`, () => {
     expect(propertiesOf(template, alarm)).toMatchObject({

@@ -1,4 +1,6 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { SmartcarWebhooksStack } from '../../lib/smartcar-webhooks-stack';
 import { API_DEFAULTS, ROUTES } from '../../lib/smartcar-webhooks-defaults';
 import { arnOf, propertiesOf, ref, synthWebhooks } from './synth';
 
@@ -88,6 +90,20 @@ describe('HTTP API', () => {
         ),
       },
     });
+  });
+
+  it('names the access log group under /aws/vendedlogs/, outside the size-capped logs resource policy', () => {
+    const name = propertiesOf(template, webhooks.accessLogGroup).LogGroupName;
+    expect(name).toMatch(/^\/aws\/vendedlogs\/apigateway\/[A-Za-z0-9-]+-access$/);
+  });
+
+  it('gives two stacks in one account different access log group names', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stacks = ['Staging', 'Production'].map((id) => new SmartcarWebhooksStack(app, id));
+    const names = stacks.map(
+      (stack) => propertiesOf(Template.fromStack(stack), stack.webhooks.accessLogGroup).LogGroupName,
+    );
+    expect(new Set(names).size).toBe(2);
   });
 
   it('keeps access logs for 30 days', () => {

@@ -36,6 +36,7 @@ function dashboardWidgets(): Widget[] {
 }
 
 const placeholder = (construct: IConstruct) => `<${logicalId(construct)}>`;
+const countAlarms = () => Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length;
 const widgets = dashboardWidgets();
 
 function widget(title: string): Widget {
@@ -58,20 +59,9 @@ describe('dashboard', () => {
     const alarmWidget = widgets[0];
     expect(alarmWidget?.type).toBe('alarm');
     expect(alarmWidget?.properties.alarms).toEqual(
-      [
-        webhooks.deadLetterQueueAlarm,
-        webhooks.deadLetterQueueGrowthAlarm,
-        webhooks.queueAgeAlarm,
-        webhooks.processorErrorsAlarm,
-        webhooks.processorThrottlesAlarm,
-        webhooks.receiverErrorsAlarm,
-        webhooks.serverErrorRateAlarm,
-        webhooks.failingDeliveriesAlarm,
-        webhooks.signatureFailuresAlarm,
-        webhooks.receiverLatencyAlarm,
-        webhooks.verifyChallengeAlarm,
-      ].map((alarm) => `<${logicalId(alarm)}.Arn>`),
+      webhooks.alarms.alarms.map((alarm) => `<${logicalId(alarm)}.Arn>`),
     );
+    expect(alarmWidget?.properties.alarms).toHaveLength(countAlarms());
   });
 
   it("graphs the stage's requests, 4xx and 5xx", () => {
@@ -106,24 +96,57 @@ describe('dashboard', () => {
     ]);
   });
 
-  it('graphs deliveries by eventType with a SEARCH, so new event types appear by themselves', () => {
-    const [search] = widget('Receiver outcomes').properties.metrics ?? [];
-    expect(search).toEqual([
-      expect.objectContaining({
-        expression:
-          `SEARCH('{${METRICS.namespace},eventType,service} MetricName="${METRICS.deliveries}" ` +
-          `service="${SERVICE_NAMES.receiver}"', 'Sum', 60)`,
-        label: "${PROP('Dim.eventType')}",
-      }),
+  const search = (service: string, name: string, dimension: string) =>
+    expect.objectContaining({
+      expression:
+        `SEARCH('{${METRICS.namespace},${dimension},service} MetricName="${name}" ` +
+        `service="${service}"', 'Sum', 60)`,
+      label: `\${PROP('Dim.${dimension}')}`,
+    });
+
+  it.each([
+    ['Deliveries accepted, by eventType', SERVICE_NAMES.receiver, METRICS.deliveries, 'eventType'],
+    ['Refused requests, by reason', SERVICE_NAMES.receiver, METRICS.requestsRefused, 'reason'],
+    ['Events parked in the DLQ, by reason', SERVICE_NAMES.processor, METRICS.eventsParked, 'reason'],
+    ['Schema drift tolerated, by kind', SERVICE_NAMES.processor, METRICS.schemaDrift, 'drift'],
+  ])('graphs "%s" with a SEARCH, so new values appear by themselves', (title, service, name, dimension) => {
+    const [first] = widget(title).properties.metrics ?? [];
+    expect(first).toEqual([search(service, name, dimension)]);
+  });
+
+  it("graphs the receiver's VERIFY challenges next to the deliveries", () => {
+    expect(metricLines('Deliveries accepted, by eventType').slice(1)).toEqual([
+      [METRICS.namespace, METRICS.verifyChallenges, 'service', SERVICE_NAMES.receiver],
     ]);
   });
 
-  it("graphs the receiver's VERIFY challenges, signature failures and enqueue failures", () => {
+  it('graphs the refusals that lose events: signed refused, Smartcar-shaped signature failures, 429s, 503s', () => {
     const receiver = ['service', SERVICE_NAMES.receiver];
-    expect(metricLines('Receiver outcomes').slice(1)).toEqual([
-      [METRICS.namespace, METRICS.verifyChallenges, ...receiver],
-      [METRICS.namespace, METRICS.signatureFailures, ...receiver],
+    expect(metricLines('Refusals that lose events')).toEqual([
+      [METRICS.namespace, METRICS.signedDeliveriesRefused, ...receiver],
+      [METRICS.namespace, METRICS.smartcarSignatureFailures, ...receiver],
+      [METRICS.namespace, METRICS.throttledRequests],
       [METRICS.namespace, METRICS.enqueueFailures, ...receiver],
+    ]);
+  });
+
+  it("graphs the receiver's errors and throttles, which leave nothing in its log group", () => {
+    const receiver = ['FunctionName', placeholder(webhooks.receiver)];
+    expect(metricLines('Receiver errors and throttles')).toEqual([
+      ['AWS/Lambda', 'Errors', ...receiver],
+      ['AWS/Lambda', 'Throttles', ...receiver],
+      [METRICS.namespace, METRICS.signatureFailures, 'service', SERVICE_NAMES.receiver],
+    ]);
+  });
+
+  it("graphs the age of the dead-letter queue's oldest event", () => {
+    expect(metricLines('Dead-letter queue: age of oldest (s)')).toEqual([
+      [
+        'AWS/SQS',
+        'ApproximateAgeOfOldestMessage',
+        'QueueName',
+        `<${logicalId(webhooks.deadLetterQueue)}.QueueName>`,
+      ],
     ]);
   });
 

@@ -13,7 +13,7 @@ const receiverMetric = (metricName: string) => ({
 });
 
 describe('5xx rate alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.serverErrorRateAlarm);
+  const alarm = () => propertiesOf(template, webhooks.alarms.serverErrorRateAlarm);
   const apiMetric = (id: string, metricName: string) => ({
     Id: id,
     MetricStat: {
@@ -39,7 +39,7 @@ describe('5xx rate alarm', () => {
 });
 
 describe('failing deliveries alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.failingDeliveriesAlarm);
+  const alarm = () => propertiesOf(template, webhooks.alarms.failingDeliveriesAlarm);
 
   it('fires on a single 5xx within one minute, unlike the 5-minute rate alarm', () => {
     expect(alarm()).toMatchObject({
@@ -61,7 +61,7 @@ describe('failing deliveries alarm', () => {
 
 describe('receiver errors alarm', () => {
   it('fires on any failed receiver invocation within one minute', () => {
-    expect(propertiesOf(template, webhooks.receiverErrorsAlarm)).toMatchObject({
+    expect(propertiesOf(template, webhooks.alarms.receiverErrorsAlarm)).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: ref(webhooks.receiver) }],
@@ -75,7 +75,7 @@ describe('receiver errors alarm', () => {
 });
 
 describe('receiver latency alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.receiverLatencyAlarm);
+  const alarm = () => propertiesOf(template, webhooks.alarms.receiverLatencyAlarm);
 
   it("fires when the receiver's p99 duration over five minutes exceeds 5 s", () => {
     expect(alarm()).toMatchObject({
@@ -96,7 +96,7 @@ describe('receiver latency alarm', () => {
 });
 
 describe('signature failures alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.signatureFailuresAlarm);
+  const alarm = () => propertiesOf(template, webhooks.alarms.signatureFailuresAlarm);
 
   it("fires when more than 10 of the receiver's signature failures are counted in five minutes", () => {
     expect(alarm()).toMatchObject({
@@ -109,13 +109,15 @@ describe('signature failures alarm', () => {
     });
   });
 
-  it('names the two likely causes: a rotated token or probing', () => {
-    expect(alarm().AlarmDescription).toMatch(/wrong token after rotation, or someone probing the endpoint/);
+  it('names the two likely causes, probing or a rotated token, and the alarm that tells them apart', () => {
+    expect(alarm().AlarmDescription).toMatch(
+      /someone probing the endpoint, or a wrong token after rotation \(then SmartcarSignatureFailuresAlarm fires too/,
+    );
   });
 });
 
 describe('VERIFY challenge alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.verifyChallengeAlarm);
+  const alarm = () => propertiesOf(template, webhooks.alarms.verifyChallengeAlarm);
 
   it('fires when the receiver answers any VERIFY challenge', () => {
     expect(alarm()).toMatchObject({

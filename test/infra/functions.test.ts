@@ -120,4 +120,11 @@ describe('processor function', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
   });
+
+  it('runs at most 5 batches at once, so a backlog or redrive cannot take the receiver its concurrency', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ScalingConfig: { MaximumConcurrency: PROCESSOR_DEFAULTS.maxConcurrency },
+    });
+    expect(PROCESSOR_DEFAULTS.maxConcurrency).toBe(5);
+  });
 });

@@ -41,7 +41,7 @@ describe('stack outputs', () => {
   });
 
   it('give the alarm topic ARN', () => {
-    template.hasOutput('AlarmTopicArn', { Value: ref(webhooks.alarmTopic) });
+    template.hasOutput('AlarmTopicArn', { Value: ref(webhooks.alarms.topic) });
   });
 
   it('name the dashboard', () => {

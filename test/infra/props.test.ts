@@ -10,6 +10,19 @@ describe('props override the defaults', () => {
     expect(propertiesOf(template, webhooks.queue)).toMatchObject({ RedrivePolicy: { maxReceiveCount: 5 } });
   });
 
+  it('maxConcurrency sets the event source scaling limit', () => {
+    const { template } = synthWebhooks({ maxConcurrency: 20 });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ScalingConfig: { MaximumConcurrency: 20 },
+    });
+  });
+
+  it.each([1, 1001, 2.5])('rejects maxConcurrency %s, outside what Lambda accepts', (maxConcurrency) => {
+    expect(() => synthWebhooks({ maxConcurrency })).toThrow(
+      /maxConcurrency must be an integer from 2 to 1000/,
+    );
+  });
+
   it('batchSize sets the event source batch size', () => {
     const { template } = synthWebhooks({ batchSize: 5 });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 5 });
@@ -60,7 +73,7 @@ describe('props override the defaults', () => {
 
   it('queueAgeAlarmThreshold (deprecated) still sets the age alarm threshold in seconds', () => {
     const { webhooks, template } = synthWebhooks({ queueAgeAlarmThreshold: Duration.minutes(5) });
-    expect(propertiesOf(template, webhooks.queueAgeAlarm)).toMatchObject({ Threshold: 300 });
+    expect(propertiesOf(template, webhooks.alarms.queueAgeAlarm)).toMatchObject({ Threshold: 300 });
   });
 
   it('removalPolicy applies to the table and all three log groups', () => {
@@ -178,21 +191,25 @@ describe('alarms overrides each threshold', () => {
   });
 
   it.each([
-    ['queueAge, in seconds', () => webhooks.queueAgeAlarm, { Threshold: 300 }],
+    ['queueAge, in seconds', () => webhooks.alarms.queueAgeAlarm, { Threshold: 300 }],
     [
       'deadLetterQueueGrowthWindow, as one-minute periods',
-      () => webhooks.deadLetterQueueGrowthAlarm,
+      () => webhooks.alarms.deadLetterQueueGrowthAlarm,
       { EvaluationPeriods: 10, DatapointsToAlarm: 1 },
     ],
-    ['serverErrorRatePercent', () => webhooks.serverErrorRateAlarm, { Threshold: 2 }],
-    ['signatureFailures', () => webhooks.signatureFailuresAlarm, { Threshold: 50 }],
-    ['receiverLatencyP99, in milliseconds', () => webhooks.receiverLatencyAlarm, { Threshold: 2000 }],
+    ['serverErrorRatePercent', () => webhooks.alarms.serverErrorRateAlarm, { Threshold: 2 }],
+    ['signatureFailures', () => webhooks.alarms.signatureFailuresAlarm, { Threshold: 50 }],
+    ['receiverLatencyP99, in milliseconds', () => webhooks.alarms.receiverLatencyAlarm, { Threshold: 2000 }],
   ])('%s', (_name, alarm, expected) => {
     expect(propertiesOf(template, alarm())).toMatchObject(expected);
   });
 
   it('and the descriptions quote the new thresholds', () => {
-    expect(propertiesOf(template, webhooks.serverErrorRateAlarm).AlarmDescription).toMatch(/More than 2%/);
-    expect(propertiesOf(template, webhooks.signatureFailuresAlarm).AlarmDescription).toMatch(/More than 50 /);
+    expect(propertiesOf(template, webhooks.alarms.serverErrorRateAlarm).AlarmDescription).toMatch(
+      /More than 2%/,
+    );
+    expect(propertiesOf(template, webhooks.alarms.signatureFailuresAlarm).AlarmDescription).toMatch(
+      /More than 50 /,
+    );
   });
 });

@@ -43,9 +43,15 @@ describe('queue', () => {
     });
   });
 
-  it('moves a delivery to the dead-letter queue after 3 receives', () => {
+  it('moves a delivery to the dead-letter queue after 5 receives, so throttled receives do not dead-letter it', () => {
     expect(propertiesOf(template, webhooks.queue)).toMatchObject({
-      RedrivePolicy: { deadLetterTargetArn: arnOf(webhooks.deadLetterQueue), maxReceiveCount: 3 },
+      RedrivePolicy: { deadLetterTargetArn: arnOf(webhooks.deadLetterQueue), maxReceiveCount: 5 },
+    });
+  });
+
+  it('keeps waiting deliveries for 14 days, SQS maximum, not the default 4', () => {
+    expect(propertiesOf(template, webhooks.queue)).toMatchObject({
+      MessageRetentionPeriod: 14 * 24 * 60 * 60,
     });
   });
 });

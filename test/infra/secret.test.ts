@@ -1,5 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IConstruct } from 'constructs';
 import { ENV_VARS, PLACEHOLDER_TOKEN } from '../../lib/smartcar-webhooks-defaults';
 import { grantsOf, statementsOfRole } from './iam';
 import { propertiesOf, roleOf, synthStack, synthWebhooks } from './synth';
@@ -70,5 +72,66 @@ describe('token secret imported with the stack tokenSecretArn prop', () => {
         },
       }),
     ).toThrow(/either tokenSecretArn or webhooks.tokenSecret/);
+  });
+});
+
+describe('token secret encrypted with a customer-managed key', () => {
+  const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const kmsGrants = (template: ReturnType<typeof synthStack>['template'], fn: IConstruct) =>
+    statementsOfRole(template, fn).filter((statement) => JSON.stringify(statement.Action).includes('kms:'));
+
+  it('lets the receiver decrypt it with that key, only through Secrets Manager', () => {
+    const { webhooks, template } = synthStack({
+      tokenSecretArn: existingSecretArn,
+      tokenSecretKeyArn: keyArn,
+    });
+    expect(kmsGrants(template, roleOf(webhooks.receiver))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: keyArn,
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': {
+              'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
+            },
+          },
+        },
+      },
+    ]);
+  });
+
+  it('takes the key as the tokenSecretEncryptionKey prop of the construct too', () => {
+    const { webhooks, template } = synthWebhooks((stack) => ({
+      tokenSecret: Secret.fromSecretCompleteArn(stack, 'Existing', existingSecretArn),
+      tokenSecretEncryptionKey: Key.fromKeyArn(stack, 'Key', keyArn),
+    }));
+    expect(grantsOf(kmsGrants(template, roleOf(webhooks.receiver)))).toEqual([`kms:Decrypt on "${keyArn}"`]);
+  });
+
+  it('grants the processor nothing on it', () => {
+    const { webhooks, template } = synthStack({
+      tokenSecretArn: existingSecretArn,
+      tokenSecretKeyArn: keyArn,
+    });
+    expect(kmsGrants(template, roleOf(webhooks.processor))).toEqual([]);
+  });
+
+  it('grants no KMS use without it', () => {
+    const { webhooks, template } = synthStack({ tokenSecretArn: existingSecretArn });
+    expect(kmsGrants(template, roleOf(webhooks.receiver))).toEqual([]);
+  });
+
+  it('rejects tokenSecretKeyArn without tokenSecretArn', () => {
+    expect(() => synthStack({ tokenSecretKeyArn: keyArn })).toThrow(/pass tokenSecretArn too/);
+  });
+
+  it('rejects an alias instead of a key ARN', () => {
+    expect(() =>
+      synthStack({
+        tokenSecretArn: existingSecretArn,
+        tokenSecretKeyArn: 'arn:aws:kms:eu-west-1:123456789012:alias/token',
+      }),
+    ).toThrow(/must be a KMS key ARN/);
   });
 });
