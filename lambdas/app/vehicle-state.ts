@@ -15,6 +15,6 @@ export async function onVehicleState(event: VehicleStateEvent, context: VehicleS
     failedSignals: failed,
     firedTriggers: context.firedTriggers,
     firstDelivery: context.isFirstDelivery,
-    mode: event.meta.mode,
+    mode: event.meta?.mode,
   });
 }

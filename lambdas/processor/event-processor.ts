@@ -168,7 +168,8 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     if (latestState !== undefined && isEventType(event, 'VEHICLE_STATE')) {
       const reports = readSignals(event).map((reading) => ({
         code: reading.code,
-        observedAt: signalTimestamp(reading, event),
+        // Stopgap for events without meta.deliveredAt until the SQS SentTimestamp is passed here.
+        observedAt: signalTimestamp(reading, event, now()),
         ...(reading.ok ? { body: reading.body as Record<string, unknown> } : { error: reading.error }),
       }));
       for (const result of await latestState.recordSignals(vehicleIdOf(event), event.eventId, reports)) {

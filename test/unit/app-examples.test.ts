@@ -76,6 +76,11 @@ const failedStateOfCharge = {
   status: { value: 'ERROR', error: { type: 'VEHICLE_STATE', code: 'VEHICLE_ASLEEP' } },
 };
 
+/** `event` as a delivery without `meta` arrives. */
+function withoutMeta({ meta: _removed, ...event }: Record<string, unknown>): Record<string, unknown> {
+  return event;
+}
+
 /** A legacy `dynamic` delivery whose API responses hold the VIN and the location. */
 function legacyDynamicEvent(): Record<string, unknown> {
   return legacyEvent({
@@ -100,7 +105,13 @@ const BUILDER_EVENTS: [string, () => Record<string, unknown>][] = [
   ['a first-delivery VEHICLE_STATE', () => vehicleStateEvent({ triggers: [{ type: 'FIRST_DELIVERY' }] })],
   ['a VEHICLE_STATE with a low battery', () => withStateOfCharge(stateOfCharge(12))],
   ['a VEHICLE_STATE whose state of charge failed', () => withStateOfCharge(failedStateOfCharge)],
+  ['a VEHICLE_STATE without meta (Dashboard tests, some makes)', () => withoutMeta(vehicleStateEvent())],
+  [
+    'a VEHICLE_STATE with an unreadable signal',
+    () => withStateOfCharge({ code: STATE_OF_CHARGE, name: 'StateOfCharge' }),
+  ],
   ['a VEHICLE_ERROR', () => vehicleErrorEvent()],
+  ['a VEHICLE_ERROR without meta', () => withoutMeta(vehicleErrorEvent())],
   ['a legacy eventBased delivery', () => legacyEvent()],
   ['a legacy schedule delivery', () => legacyEvent({ eventName: 'schedule', payload: { vehicles: [] } })],
   ['a legacy dynamic delivery', legacyDynamicEvent],

@@ -10,6 +10,13 @@ describe('deliveredAtMs', () => {
   ])('reads %s', (_name, deliveredAt, expected) => {
     expect(deliveredAtMs({ deliveredAt })).toBe(expected);
   });
+
+  it.each([
+    ['meta has no deliveredAt', {}],
+    ['there is no meta', undefined],
+  ])('is undefined when %s', (_name, meta) => {
+    expect(deliveredAtMs(meta)).toBeUndefined();
+  });
 });
 
 describe('toEpochMs', () => {

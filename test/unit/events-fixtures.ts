@@ -134,6 +134,29 @@ export function vehicleErrorSample(): Json {
   };
 }
 
+/**
+ * Section 8: `meta` as Dashboard test deliveries (and some makes) send it: no `version`, no
+ * `webhookId`/`webhookName`, an undocumented `deliveryTime`.
+ */
+export function dashboardTestMeta(): Json {
+  return {
+    mode: 'TEST',
+    deliveryId: 'c0a8f7d2-6a51-4b7e-9d1c-2f3e4a5b6c7d',
+    deliveredAt: 1758238783185,
+    deliveryTime: 1758238783185,
+  };
+}
+
+/** `document` (a VEHICLE_STATE) with `data.signals` turned into an object keyed by signal name. */
+export function withSignalsKeyedByName(document: Json): Json {
+  const signals = (document.data as { signals: Json[] }).signals;
+  return setAt(
+    document,
+    ['data', 'signals'],
+    Object.fromEntries(signals.map((entry) => [entry.name, entry])),
+  );
+}
+
 /** Section 5: legacy eventBased. */
 export function legacyEventBasedSample(): Json {
   return {

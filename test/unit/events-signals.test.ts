@@ -1,5 +1,4 @@
 import type { VehicleStateEvent } from '../../lambdas/shared/events/current-event-schema';
-import { deliveredAtMs } from '../../lambdas/shared/events/delivered-at';
 import { parseSmartcarEventOrThrow } from '../../lambdas/shared/events/parse-event';
 import {
   findSignal,
@@ -7,7 +6,15 @@ import {
   SIGNAL_ERROR_SOURCES,
   signalTimestamp,
 } from '../../lambdas/shared/events/signals';
-import { type Json, SAMPLE_LATITUDE, SAMPLE_VIN, setAt, signal, vehicleStateSample } from './events-fixtures';
+import {
+  type Json,
+  removeAt,
+  SAMPLE_LATITUDE,
+  SAMPLE_VIN,
+  setAt,
+  signal,
+  vehicleStateSample,
+} from './events-fixtures';
 import { isEventType } from '../../lambdas/shared/events/smartcar-event-schema';
 
 /** Compiles only when `value` is assignable to `T`: pins the types `findSignal` returns. */
@@ -162,7 +169,8 @@ describe('readSignals', () => {
 
 describe('signalTimestamp', () => {
   const event = stateEvent();
-  const delivered = deliveredAtMs(event.meta);
+  const delivered = 1769937943464;
+  const SENT_TIMESTAMP = 1769937944000;
 
   it.each<[string, Json | undefined, number]>([
     [
@@ -177,21 +185,92 @@ describe('signalTimestamp', () => {
     ],
     ['fetchedAt when that is the name used', { oemUpdatedAt: 0, fetchedAt: 1769937943000 }, 1769937943000],
     ['epoch seconds converted to milliseconds', { oemUpdatedAt: 1769937933 }, 1769937933000],
+    [
+      'retrievedAt when oemUpdatedAt was mistyped and dropped',
+      { oemUpdatedAt: '1769937933000', retrievedAt: 1769937943244 },
+      1769937943244,
+    ],
     ['the delivery time when meta is {}', {}, delivered],
     ['the delivery time when meta is absent', undefined, delivered],
   ])('uses %s', (_name, meta, expected) => {
     const entry = { code: 'charge-voltage', body: { value: 230, unit: 'V' }, ...(meta && { meta }) };
     const [parsed] = withSignal(entry).data.signals;
-    expect(parsed && signalTimestamp(parsed, event)).toBe(expected);
+    expect(parsed && signalTimestamp(parsed, event, SENT_TIMESTAMP)).toBe(expected);
   });
 
   it('uses the delivery time for a signal Smartcar could not read', () => {
     const reading = findSignal(event, 'location-isathome');
-    expect(reading && signalTimestamp(reading, event)).toBe(1769937943464);
+    expect(reading && signalTimestamp(reading, event, SENT_TIMESTAMP)).toBe(delivered);
   });
 
   it('reads a raw signal from the event as well as a reading', () => {
     const [first] = event.data.signals;
-    expect(first && signalTimestamp(first, event)).toBe(1769937933000);
+    expect(first && signalTimestamp(first, event, SENT_TIMESTAMP)).toBe(1769937933000);
+  });
+
+  it.each<[string, (document: Json) => Json]>([
+    ['without meta', (document) => removeAt(document, ['meta'])],
+    ['whose meta has no deliveredAt', (document) => removeAt(document, ['meta', 'deliveredAt'])],
+  ])('uses the fallback for a signal without timestamps in an event %s', (_name, change) => {
+    const metaless = stateEvent(change(vehicleStateSample()));
+    const reading = findSignal(metaless, 'location-isathome');
+    expect(reading && signalTimestamp(reading, metaless, SENT_TIMESTAMP)).toBe(SENT_TIMESTAMP);
+  });
+});
+
+describe('readSignal: entries that are neither a value nor a Smartcar error', () => {
+  it('reads a signal with a code but neither body nor error status as UNREADABLE, naming what is missing', () => {
+    const event = withSignal({
+      code: 'climate-cabintemperature',
+      name: 'CabinTemperature',
+      group: 'Climate',
+    });
+    expect(findSignal(event, 'climate-cabintemperature')).toEqual({
+      ok: false,
+      code: 'climate-cabintemperature',
+      name: 'CabinTemperature',
+      group: 'Climate',
+      signal: { code: 'climate-cabintemperature', name: 'CabinTemperature', group: 'Climate' },
+      error: {
+        source: SIGNAL_ERROR_SOURCES.unreadable,
+        type: 'UNREADABLE',
+        code: null,
+        issues: [{ path: 'body', message: expect.stringContaining('expected object') }],
+      },
+    });
+  });
+
+  it.each<[string, Json]>([
+    ['a body that is not an object', { code: 'charge-ischarging', body: true }],
+    ['an unknown status', { code: 'charge-ischarging', status: { value: 'PENDING' } }],
+    ['an error status without type', { code: 'charge-ischarging', status: { value: 'ERROR', error: {} } }],
+  ])('reads an entry with %s as UNREADABLE', (_name, entry) => {
+    expect(findSignal(withSignal(entry), 'charge-ischarging')).toMatchObject({
+      ok: false,
+      error: { source: SIGNAL_ERROR_SOURCES.unreadable },
+    });
+  });
+
+  it('never puts the value of an unreadable entry into its issues', () => {
+    const event = withSignal({ code: 'vehicleidentification-vin', body: SAMPLE_VIN });
+    const reading = findSignal(event, 'vehicleidentification-vin');
+    expect(reading?.ok === false && JSON.stringify(reading.error)).not.toContain(SAMPLE_VIN);
+  });
+
+  it('reads the other signals of the event as usual', () => {
+    const document = removeAt(vehicleStateSample(), ['data', 'signals', 0, 'body']);
+    expect(readSignals(stateEvent(document)).map((reading) => reading.ok)).toEqual([
+      false,
+      true,
+      true,
+      true,
+      false,
+    ]);
+  });
+
+  it('reads a signal whose name was mistyped as a value without a name', () => {
+    const document = setAt(vehicleStateSample(), ['data', 'signals', 1, 'name'], 7);
+    const reading = findSignal(stateEvent(document), 'charge-ischarging');
+    expect(reading).toMatchObject({ ok: true, name: undefined, body: { value: true } });
   });
 });

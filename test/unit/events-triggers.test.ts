@@ -35,6 +35,21 @@ describe('firedTriggers', () => {
     expect(firedTriggers(event)).toEqual(['charge-ischarging']);
   });
 
+  it('lists the signal code of the data.triggers variant { code, name, group }', () => {
+    const event = withTriggers(undefined, [
+      { code: 'charge-ischarging', name: 'IsCharging', group: 'Charge' },
+    ]);
+    expect(firedTriggers(event)).toEqual(['charge-ischarging']);
+  });
+
+  it('lists signal codes of the { code } variant next to a FIRST_DELIVERY, without the trigger type', () => {
+    const event = withTriggers(undefined, [
+      { code: 'FIRST_DELIVERY' },
+      { code: 'tractionbattery-stateofcharge', name: 'StateOfCharge', group: 'TractionBattery' },
+    ]);
+    expect(firedTriggers(event)).toEqual(['tractionbattery-stateofcharge']);
+  });
+
   it.each<[string, Json[] | undefined, Json[] | undefined]>([
     ['there are no triggers', undefined, undefined],
     ['the only trigger is FIRST_DELIVERY', [{ type: 'FIRST_DELIVERY' }], undefined],
@@ -50,6 +65,7 @@ describe('isFirstDelivery', () => {
     ['a { code: FIRST_DELIVERY } inside data', undefined, [{ code: 'FIRST_DELIVERY' }], true],
     ['a { type: FIRST_DELIVERY } inside data', [isCharging], [{ type: 'FIRST_DELIVERY' }], true],
     ['only a SIGNAL_UPDATED trigger', [isCharging], undefined, false],
+    ['only a { code } trigger naming a signal', undefined, [{ code: 'charge-ischarging' }], false],
     ['no triggers', undefined, undefined, false],
   ])('answers for %s', (_name, triggers, dataTriggers, expected) => {
     expect(isFirstDelivery(withTriggers(triggers, dataTriggers))).toBe(expected);

@@ -1,25 +1,42 @@
 import { SmartcarEventValidationError } from '../../lambdas/shared/events/errors';
 import { parseSmartcarEventOrThrow } from '../../lambdas/shared/events/parse-event';
+import { UNPROCESSABLE_REASONS } from '../../lib/smartcar-webhooks-defaults';
 import { removeAt, SAMPLE_LATITUDE, SAMPLE_VIN, setAt, signal, vehicleStateSample } from './events-fixtures';
 
 describe('parseSmartcarEventOrThrow', () => {
-  it('throws a SmartcarEventValidationError that lists the paths and carries the issues', () => {
+  it('throws a SmartcarEventValidationError that lists the paths and carries the issues and the reason', () => {
     const document = removeAt(vehicleStateSample(), ['eventId']);
     const thrown = captureError(() => parseSmartcarEventOrThrow(document));
     expect(thrown).toBeInstanceOf(SmartcarEventValidationError);
-    expect(thrown).toMatchObject({ name: 'SmartcarEventValidationError', issues: [{ path: 'eventId' }] });
+    expect(thrown).toMatchObject({
+      name: 'SmartcarEventValidationError',
+      reason: UNPROCESSABLE_REASONS.schemaInvalid,
+      issues: [{ path: 'eventId' }],
+    });
     expect(thrown.message).toContain('eventId: Invalid input: expected string');
+  });
+
+  it('carries the reason of an event this version does not know, with advice to upgrade', () => {
+    const document = setAt(vehicleStateSample(), ['eventType'], 'VEHICLE_COMMAND');
+    const thrown = captureError(() => parseSmartcarEventOrThrow(document));
+    expect(thrown.reason).toBe(UNPROCESSABLE_REASONS.unknownEventType);
+    expect(thrown.message).toContain('upgrade');
+  });
+
+  it('returns an event that needed tolerances', () => {
+    const document = removeAt(vehicleStateSample(), ['meta']);
+    expect(parseSmartcarEventOrThrow(document)).toEqual(document);
   });
 
   it('never puts a VIN or a location into the message or the issues', () => {
     const document = vehicleStateSample();
     setAt(document, ['eventId'], SAMPLE_LATITUDE);
-    setAt(document, ['data', 'vehicle', 'year'], SAMPLE_VIN);
-    setAt(document, ['meta', 'deliveredAt'], SAMPLE_VIN);
+    setAt(document, ['data', 'vehicle', 'id'], SAMPLE_LATITUDE);
     // The VIN and the location travel in the same signals as the broken fields.
     const vin = signal('vehicleidentification-vin', 'VIN', 'VehicleIdentification', { value: SAMPLE_VIN });
-    setAt(document, ['data', 'signals', 0], { ...vin, name: 5 });
-    setAt(document, ['data', 'signals', 2, 'meta', 'oemUpdatedAt'], String(SAMPLE_LATITUDE));
+    setAt(document, ['data', 'signals', 0], { ...vin, code: 5 });
+    setAt(document, ['data', 'signals', 2, 'code'], SAMPLE_LATITUDE);
+    setAt(document, ['triggers', 0, 'signal'], { name: SAMPLE_VIN });
     const thrown = captureError(() => parseSmartcarEventOrThrow(document));
     const everything = `${thrown.message} ${JSON.stringify(thrown)}`;
     expect(thrown.issues).toHaveLength(5);

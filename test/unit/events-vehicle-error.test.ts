@@ -90,9 +90,24 @@ describe('classifyVehicleError', () => {
     });
   });
 
+  it('passes on a state this version does not know rather than guessing', () => {
+    expect(
+      classifyVehicleError(parsedError(realError('SERVER', 'INTERNAL', { state: 'CLEARED' }))),
+    ).toMatchObject({
+      category: 'SERVER',
+      state: 'CLEARED',
+    });
+  });
+
+  it('counts a missing state as ERROR', () => {
+    const { state: _dropped, ...withoutState } = realError('UPSTREAM', 'NO_RESPONSE');
+    expect(classifyVehicleError(parsedError(withoutState)).state).toBe('ERROR');
+  });
+
   it.each<[string, Json]>([
     ['resolution is null', { resolution: null }],
     ['resolution.type is null', { resolution: { type: null } }],
+    ['resolution was mistyped and dropped', { resolution: 'RETRY_LATER' }],
   ])('reports a null resolution when %s', (_name, extra) => {
     expect(classifyVehicleError(parsedError(realError('SERVER', 'INTERNAL', extra))).resolution).toBeNull();
   });

@@ -52,8 +52,11 @@ const CATEGORY_BY_TYPE: Readonly<Record<string, VehicleErrorCategory>> = {
 /** The result of {@link classifyVehicleError}. */
 export interface VehicleErrorClassification {
   category: VehicleErrorCategory;
-  /** `ERROR` while active, `RESOLVED` once cleared (undo what the action made you do). */
-  state: VehicleErrorState;
+  /**
+   * `ERROR` while active, `RESOLVED` once cleared (undo what the action made you do). A state this
+   * version does not know is passed on as it came, since guessing either way could mislead.
+   */
+  state: VehicleErrorState | (string & {});
   /** The usual reaction to the category, from {@link VEHICLE_ERROR_ACTIONS}. */
   action: (typeof VEHICLE_ERROR_ACTIONS)[VehicleErrorCategory];
   /** Smartcar's suggestion (`resolution.type`); null when absent, as on RESOLVED errors. */

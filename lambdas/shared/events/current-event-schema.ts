@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { nonEmptyString, openEnum, timestampSchema } from './schema-helpers';
-import { vehicleSignalSchema } from './signal-schema';
+import { lenient, nonEmptyString, nullAsAbsent, openEnum, timestampSchema } from './schema-helpers';
+import { vehicleSignalsSchema } from './signal-schema';
 import { triggerSchema } from './trigger-schema';
 import { vehicleErrorSchema } from './vehicle-error-schema';
 
@@ -11,43 +11,46 @@ export const CURRENT_EVENT_TYPES = {
   vehicleError: 'VEHICLE_ERROR',
 } as const;
 
+/** `meta.version` values read as the current envelope: "4.0" today, "3.0" on an older doc page. */
+export const ENVELOPE_VERSIONS = { current: '4.0', previous: '3.0' } as const;
+
 /** `meta.mode`: live traffic or a test delivery sent from the Dashboard. */
 export const EVENT_MODES = { live: 'LIVE', test: 'TEST' } as const;
 
 /**
- * `meta` of the current envelope. `deliveryId` and `deliveredAt` change on every attempt; read
- * `deliveredAt` with `deliveredAtMs()`. `version` is "4.0" today; other strings are accepted.
+ * `meta` of the current envelope. Every field may be missing (Dashboard test deliveries carry
+ * neither `version` nor `webhookId`), and one of the wrong type is dropped: handlers can do without
+ * all of it. `deliveryId` and `deliveredAt` change on every attempt; read `deliveredAt` with
+ * `deliveredAtMs()`. An unknown `version` is refused: the envelope may have changed under it.
  */
 export const eventMetaSchema = z.looseObject({
-  version: openEnum(['4.0']),
-  webhookId: nonEmptyString,
-  webhookName: z.string().optional(),
-  deliveryId: nonEmptyString,
-  deliveredAt: timestampSchema,
-  mode: openEnum(Object.values(EVENT_MODES)).optional(),
-  signalCount: z.number().int().nonnegative().optional(),
+  version: nullAsAbsent(z.enum(Object.values(ENVELOPE_VERSIONS))),
+  webhookId: lenient(nonEmptyString),
+  webhookName: lenient(z.string()),
+  deliveryId: lenient(nonEmptyString),
+  deliveredAt: lenient(timestampSchema),
+  mode: lenient(openEnum(Object.values(EVENT_MODES))),
+  signalCount: lenient(z.number().int().nonnegative()),
 });
 
 /** The vehicle an event is about; only `id` is always there. */
 export const vehicleRefSchema = z.looseObject({
   id: nonEmptyString,
-  make: z.string().optional(),
-  model: z.string().optional(),
-  year: z.number().int().optional(),
+  make: lenient(z.string()),
+  model: lenient(z.string()),
+  year: lenient(z.number().int()),
 });
 
 /** The Smartcar user who connected the vehicle. */
 export const userRefSchema = z.looseObject({ id: nonEmptyString });
 
-/** Fields every current envelope has. */
-const envelopeShape = {
-  eventId: nonEmptyString,
-  meta: eventMetaSchema,
-};
+/** `meta`, which may be missing altogether. */
+const metaField = nullAsAbsent(eventMetaSchema);
 
 /** Fields of events about a vehicle; the id sits in `data.vehicle.id`, some pages put it in `vehicleId`. */
 const vehicleDataShape = {
-  user: userRefSchema.optional(),
+  // Handlers key on the vehicle, never on the user, so a user without a usable id is dropped.
+  user: lenient(userRefSchema),
   vehicle: vehicleRefSchema.optional(),
 };
 
@@ -63,38 +66,47 @@ const vehicleIdRequired = {
   message: 'Invalid input: expected the vehicle id in data.vehicle.id (or a top-level vehicleId)',
 };
 
-/** Callback verification: answer HMAC(token, `data.challenge`). */
+/**
+ * Callback verification: answer HMAC(token, `data.challenge`). Section 8 shows VERIFY without
+ * `eventId` and `meta`; nothing is keyed on a VERIFY, so both are optional here.
+ */
 export const verifyEventSchema = z.looseObject({
-  ...envelopeShape,
+  eventId: nonEmptyString.optional(),
   eventType: z.literal(CURRENT_EVENT_TYPES.verify),
   data: z.looseObject({ challenge: z.string() }),
+  meta: metaField,
 });
 
-/** All subscribed signals, sent because a trigger fired. Read them with `findSignal()`. */
+/**
+ * All subscribed signals, sent because a trigger fired. Read them with `findSignal()`. `signals`
+ * keyed by name (one doc page) arrive here as a list.
+ */
 export const vehicleStateEventSchema = z
   .looseObject({
-    ...envelopeShape,
+    eventId: nonEmptyString,
     eventType: z.literal(CURRENT_EVENT_TYPES.vehicleState),
     vehicleId: nonEmptyString.optional(),
     data: z.looseObject({
       ...vehicleDataShape,
-      signals: z.array(vehicleSignalSchema),
+      signals: vehicleSignalsSchema,
       triggers: z.array(triggerSchema).optional(),
     }),
     triggers: z.array(triggerSchema).optional(),
+    meta: metaField,
   })
   .refine(hasVehicleId, vehicleIdRequired);
 
 /** Errors about a vehicle or its account, and their resolution. Read them with `classifyVehicleError()`. */
 export const vehicleErrorEventSchema = z
   .looseObject({
-    ...envelopeShape,
+    eventId: nonEmptyString,
     eventType: z.literal(CURRENT_EVENT_TYPES.vehicleError),
     vehicleId: nonEmptyString.optional(),
     data: z.looseObject({
       ...vehicleDataShape,
       errors: z.array(vehicleErrorSchema),
     }),
+    meta: metaField,
   })
   .refine(hasVehicleId, vehicleIdRequired);
 

@@ -16,12 +16,23 @@ export function toEpochMs(value: number | string): number {
   return value < EPOCH_SECONDS_BELOW ? Math.round(value * 1000) : value;
 }
 
+/** What {@link deliveredAtMs} reads: a parsed event's `meta`, which may be missing or lack the field. */
+export interface DeliveredAtSource {
+  deliveredAt?: number | string | undefined;
+}
+
 /**
  * When Smartcar sent this delivery attempt, in epoch milliseconds, whichever of the three forms
  * `meta.deliveredAt` came in. It changes on every retry: use it for latency, not for identity.
+ * @param meta the event's `meta`; Dashboard test deliveries and some makes send none, or one
+ *   without `deliveredAt`
+ * @returns undefined when there is no `deliveredAt` (fall back, e.g., to SQS's SentTimestamp)
  */
-export function deliveredAtMs(meta: { deliveredAt: number | string }): number {
-  return toEpochMs(meta.deliveredAt);
+export function deliveredAtMs(meta: { deliveredAt: number | string }): number;
+export function deliveredAtMs(meta: DeliveredAtSource | undefined): number | undefined;
+export function deliveredAtMs(meta: DeliveredAtSource | undefined): number | undefined {
+  const deliveredAt = meta?.deliveredAt;
+  return deliveredAt === undefined ? undefined : toEpochMs(deliveredAt);
 }
 
 /**

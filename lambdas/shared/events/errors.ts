@@ -1,7 +1,21 @@
+import { UNPROCESSABLE_REASONS } from '../../../lib/smartcar-webhooks-defaults';
+import type { ParseFailureReason } from './classify-envelope';
 import type { EventIssue } from './issues';
 
 /** How many issues an error message lists before it summarizes the rest. */
 const LISTED_ISSUES = 10;
+
+/** What to do about each reason, for the message. */
+const ADVICE: Record<ParseFailureReason, string> = {
+  [UNPROCESSABLE_REASONS.notASmartcarEvent]:
+    'Expected a JSON object with an eventType (or the legacy eventName): is this a Smartcar delivery?',
+  [UNPROCESSABLE_REASONS.unknownEnvelopeVersion]:
+    'Smartcar sent an envelope version this code does not know: upgrade lambdas/shared/events, then redrive.',
+  [UNPROCESSABLE_REASONS.unknownEventType]:
+    'Smartcar sent an event type this code does not know: upgrade lambdas/shared/events, then redrive.',
+  [UNPROCESSABLE_REASONS.schemaInvalid]:
+    'If Smartcar really sends this shape, compare it with the protocol reference and extend lambdas/shared/events.',
+};
 
 /** Base of the errors raised while reading Smartcar events. */
 export abstract class SmartcarEventError extends Error {}
@@ -13,13 +27,19 @@ export abstract class SmartcarEventError extends Error {}
 export class SmartcarEventValidationError extends SmartcarEventError {
   override readonly name = 'SmartcarEventValidationError';
 
-  constructor(readonly issues: readonly EventIssue[]) {
+  /**
+   * @param issues the failing fields
+   * @param reason why the event cannot be processed (the DLQ's `unprocessableReason`)
+   */
+  constructor(
+    readonly issues: readonly EventIssue[],
+    readonly reason: ParseFailureReason = UNPROCESSABLE_REASONS.schemaInvalid,
+  ) {
     const listed = issues.slice(0, LISTED_ISSUES).map((issue) => `${issue.path}: ${issue.message}`);
     const more = issues.length > LISTED_ISSUES ? [`and ${issues.length - LISTED_ISSUES} more`] : [];
     super(
-      `The Smartcar event does not match the expected shape (${[...listed, ...more].join('; ')}). ` +
-        'Values are left out because they may hold VINs or locations. If Smartcar really sends this ' +
-        'shape, compare it with the protocol reference and extend lambdas/shared/events.',
+      `The Smartcar event cannot be processed (${reason}: ${[...listed, ...more].join('; ')}). ` +
+        `Values are left out because they may hold VINs or locations. ${ADVICE[reason]}`,
     );
   }
 }

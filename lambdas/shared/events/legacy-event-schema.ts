@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, nonEmptyString, openEnum } from './schema-helpers';
+import { isoDateTimeSchema, lenient, nonEmptyString, openEnum } from './schema-helpers';
 
 /** `eventName` of the legacy v2.0 envelope. */
 export const LEGACY_EVENT_NAMES = {
@@ -23,7 +23,8 @@ export const LEGACY_MODES = { live: 'live', test: 'test', simulated: 'simulated'
 
 const legacyShape = {
   version: z.literal('2.0'),
-  webhookId: nonEmptyString,
+  // Nothing is keyed on it: like the current meta.webhookId, it may be missing.
+  webhookId: lenient(nonEmptyString),
   mode: openEnum(Object.values(LEGACY_MODES)).optional(),
 };
 

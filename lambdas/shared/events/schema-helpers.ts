@@ -21,6 +21,24 @@ export function openEnum<const T extends readonly string[]>(_known: T) {
   });
 }
 
+/**
+ * An optional field nothing depends on (a display name, a count, a delivery time with a fallback):
+ * a value that does not match `schema`, null included, is left out of the parsed event instead of
+ * refusing it. The key then stays, holding undefined, which is how drift detection tells a dropped
+ * value from an absent one (JSON itself cannot hold undefined).
+ */
+export function lenient<T extends z.ZodType>(schema: T) {
+  return schema.optional().catch(undefined);
+}
+
+/**
+ * An optional field where null means absent, as some serializers write it; any other value must
+ * match `schema`. For fields that are checked rather than dropped (`meta` itself, `meta.version`).
+ */
+export function nullAsAbsent<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (value === null ? undefined : value), schema.optional());
+}
+
 /** Epoch milliseconds or seconds as a positive finite number. */
 export const epochNumberSchema = z.number().positive();
 
@@ -34,3 +52,8 @@ export const isoDateTimeSchema = z.iso.datetime({ offset: true });
 export const timestampSchema = z.union([epochNumberSchema, isoDateTimeSchema], {
   error: 'Invalid input: expected epoch milliseconds, epoch seconds or an ISO-8601 date-time',
 });
+
+/** True for a JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,5 +1,5 @@
 import { type VehicleStateEvent } from './current-event-schema';
-import { deliveredAtMs, toEpochMs } from './delivered-at';
+import { type DeliveredAtSource, deliveredAtMs, toEpochMs } from './delivered-at';
 import { type EventIssue, toEventIssues } from './issues';
 import {
   isKnownSignalCode,
@@ -8,7 +8,14 @@ import {
   type SignalBodies,
   type UnknownSignalBody,
 } from './signal-bodies';
-import { isSignalFailure, type SignalMeta, signalMetaSchema, type VehicleSignal } from './signal-schema';
+import {
+  isSignalFailure,
+  isSignalSuccess,
+  readableSignalSchema,
+  type SignalMeta,
+  signalMetaSchema,
+  type VehicleSignal,
+} from './signal-schema';
 
 /** Where a {@link SignalReadError} comes from. */
 export const SIGNAL_ERROR_SOURCES = {
@@ -16,16 +23,21 @@ export const SIGNAL_ERROR_SOURCES = {
   smartcar: 'SMARTCAR',
   /** Smartcar sent a body that does not match the signal's schema in `signal-bodies.ts`. */
   invalidBody: 'INVALID_BODY',
+  /**
+   * The entry has a `code` but neither a value nor a Smartcar error: no `body`, a `body` that is
+   * not an object, an unknown `status.value`. `issues` say what was missing.
+   */
+  unreadable: 'UNREADABLE',
 } as const;
 
 /** Why a signal has no usable value. */
 export interface SignalReadError {
   source: (typeof SIGNAL_ERROR_SOURCES)[keyof typeof SIGNAL_ERROR_SOURCES];
-  /** Smartcar's `status.error.type` (e.g. `COMPATIBILITY`), or `INVALID_BODY`. */
+  /** Smartcar's `status.error.type` (e.g. `COMPATIBILITY`), else `INVALID_BODY` or `UNREADABLE`. */
   type: string;
-  /** Smartcar's `status.error.code` (e.g. `VEHICLE_NOT_CAPABLE`); null when absent or for invalid bodies. */
+  /** Smartcar's `status.error.code` (e.g. `VEHICLE_NOT_CAPABLE`); null when absent or not Smartcar's. */
   code: string | null;
-  /** For invalid bodies, the failing fields (`body.value`); values are never included. */
+  /** For invalid bodies and unreadable entries, the failing fields (`body.value`); never values. */
   issues: EventIssue[];
 }
 
@@ -34,7 +46,7 @@ interface SignalReadingBase {
   code: string;
   name?: string | undefined;
   group?: string | undefined;
-  /** `oemUpdatedAt` / `retrievedAt`; undefined for signals Smartcar could not read. */
+  /** `oemUpdatedAt` / `retrievedAt`; undefined for signals without a value. */
   meta?: SignalMeta | undefined;
   /** The signal as delivered, with any fields this model does not know. */
   signal: VehicleSignal;
@@ -47,13 +59,19 @@ export type SignalReading<Body = UnknownSignalBody> =
 
 /**
  * Normalizes one signal. Known codes (see `SIGNAL_BODY_SCHEMAS`) have their body validated; a body
- * that does not match becomes an `INVALID_BODY` error rather than an exception.
+ * that does not match becomes an `INVALID_BODY` error, and an entry that is neither a value nor a
+ * Smartcar error an `UNREADABLE` one, rather than an exception.
  */
 export function readSignal(signal: VehicleSignal): SignalReading {
   const base = { code: signal.code, name: signal.name, group: signal.group, signal };
   if (isSignalFailure(signal)) {
     const { type, code } = signal.status.error;
     const error = { source: SIGNAL_ERROR_SOURCES.smartcar, type, code: code ?? null, issues: [] };
+    return { ...base, ok: false, error };
+  }
+  if (!isSignalSuccess(signal)) {
+    const issues = toEventIssues(readableSignalSchema.safeParse(signal).error?.issues ?? []);
+    const error = { source: SIGNAL_ERROR_SOURCES.unreadable, type: 'UNREADABLE', code: null, issues };
     return { ...base, ok: false, error };
   }
   const withMeta = { ...base, meta: signal.meta };
@@ -88,16 +106,20 @@ export function findSignal(event: VehicleStateEvent, code: string): SignalReadin
 /**
  * When a signal's value was true, in epoch milliseconds, for out-of-order protection: keep a stored
  * value unless the new one is newer. `meta.oemUpdatedAt` when positive (static signals such as the
- * VIN send 0), else `retrievedAt` (or `fetchedAt`), else the delivery time. Epoch seconds are
- * converted like `deliveredAt`.
+ * VIN send 0), else `retrievedAt` (or `fetchedAt`), else the delivery time `meta.deliveredAt`, else
+ * `fallbackMs`. Epoch seconds are converted like `deliveredAt`.
+ * @param fallbackMs for events without `meta.deliveredAt` (Dashboard tests, some makes): the best
+ *   time the caller has, e.g. the SQS message's SentTimestamp, which is close to the delivery
  */
 export function signalTimestamp(
   signal: VehicleSignal | SignalReading<unknown>,
-  event: { meta: { deliveredAt: number | string } },
+  event: { meta?: DeliveredAtSource | undefined },
+  fallbackMs: number,
 ): number {
   // A failure signal has no meta; should one carry something else under that name, it is ignored.
   const meta = signalMetaSchema.safeParse(signal.meta);
   const { oemUpdatedAt, retrievedAt, fetchedAt } = meta.success ? meta.data : {};
   const first = [oemUpdatedAt, retrievedAt, fetchedAt].find((value) => value !== undefined && value > 0);
-  return first === undefined ? deliveredAtMs(event.meta) : toEpochMs(first);
+  if (first !== undefined) return toEpochMs(first);
+  return deliveredAtMs(event.meta) ?? fallbackMs;
 }

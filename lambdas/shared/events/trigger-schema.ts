@@ -10,18 +10,18 @@ export const TRIGGER_TYPES = {
   firstDelivery: 'FIRST_DELIVERY',
 } as const;
 
-const triggerTypeSchema = openEnum(Object.values(TRIGGER_TYPES));
-
 /**
  * One trigger of a VEHICLE_STATE, in any of the forms seen: the documented `{ type, signal? }`
- * (`signal` an object or a dotted string such as `"Charge.IsCharging"`) and the variant
- * `{ code: 'FIRST_DELIVERY' }` found inside `data.triggers`. One of `type` and `code` is required.
- * Read triggers with `firedTriggers()` and `isFirstDelivery()`.
+ * (`signal` an object or a dotted string such as `"Charge.IsCharging"`) and the variants found
+ * inside `data.triggers`, identified by `code` alone: a trigger type (`{ code: 'FIRST_DELIVERY' }`)
+ * or the code of the signal that changed (`{ code: 'charge-ischarging', name, group }`). One of
+ * `type` and `code` is required. Read triggers with `firedTriggers()` and `isFirstDelivery()`.
  */
 export const triggerSchema = z
   .looseObject({
-    type: triggerTypeSchema.optional(),
-    code: triggerTypeSchema.optional(),
+    type: openEnum(Object.values(TRIGGER_TYPES)).optional(),
+    // Typed as the trigger types for autocompletion; a signal code is any other string.
+    code: openEnum(Object.values(TRIGGER_TYPES)).optional(),
     signal: signalRefOrPathSchema.optional(),
   })
   .refine((trigger) => trigger.type !== undefined || trigger.code !== undefined, {
@@ -31,3 +31,8 @@ export const triggerSchema = z
 
 /** {@link triggerSchema}'s type. */
 export type Trigger = z.infer<typeof triggerSchema>;
+
+/** True when `value` is one of {@link TRIGGER_TYPES} rather than a signal code. */
+export function isTriggerType(value: string): boolean {
+  return value === TRIGGER_TYPES.signalUpdated || value === TRIGGER_TYPES.firstDelivery;
+}

@@ -1,21 +1,30 @@
 import type { VehicleStateEvent } from './current-event-schema';
 import { toSignalCode } from './signal-code';
-import { TRIGGER_TYPES, type Trigger } from './trigger-schema';
+import { isTriggerType, TRIGGER_TYPES, type Trigger } from './trigger-schema';
 
 /** Triggers wherever they came: top-level `triggers` (real payloads) and `data.triggers` (a variant). */
-function allTriggers(event: VehicleStateEvent): Trigger[] {
+export function allTriggers(event: VehicleStateEvent): Trigger[] {
   return [...(event.triggers ?? []), ...(event.data.triggers ?? [])];
 }
 
+/** The signal a trigger names: its `signal`, else a `code` that is a signal code, not a trigger type. */
+function signalOf(trigger: Trigger): string | undefined {
+  if (trigger.signal !== undefined) return toSignalCode(trigger.signal);
+  const { code } = trigger;
+  return code === undefined || code === '' || isTriggerType(code) ? undefined : toSignalCode(code);
+}
+
 /**
- * Kebab-case codes of the signals whose change sent this VEHICLE_STATE, without duplicates. Dotted
- * names (`"Charge.IsCharging"`) are mapped to codes (`"charge-ischarging"`). Triggers that name no
- * signal (FIRST_DELIVERY, the `{ code }` variant) add nothing; see {@link isFirstDelivery}.
+ * Kebab-case codes of the signals whose change sent this VEHICLE_STATE, without duplicates,
+ * whichever form named them: `signal: { code }`, a dotted `signal: "Charge.IsCharging"`, or the
+ * `data.triggers` variant `{ code: "charge-ischarging", name, group }`. Triggers that name no
+ * signal (FIRST_DELIVERY) add nothing; see {@link isFirstDelivery}.
  */
 export function firedTriggers(event: VehicleStateEvent): string[] {
   const codes = new Set<string>();
   for (const trigger of allTriggers(event)) {
-    if (trigger.signal !== undefined) codes.add(toSignalCode(trigger.signal));
+    const code = signalOf(trigger);
+    if (code !== undefined) codes.add(code);
   }
   return [...codes];
 }

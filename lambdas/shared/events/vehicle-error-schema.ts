@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nonEmptyString, openEnum } from './schema-helpers';
+import { lenient, nonEmptyString, openEnum } from './schema-helpers';
 import { signalRefOrPathSchema } from './signal-schema';
 
 /** `type` of an error in real VEHICLE_ERROR payloads. */
@@ -38,44 +38,35 @@ export const RESOLUTION_TYPES = {
   userActionRequired: 'USER_ACTION_REQUIRED',
 } as const;
 
-/** `{ type }` or null; absent on RESOLVED errors. */
+/** `{ type }` with `type` possibly null; absent on RESOLVED errors. */
 export const resolutionSchema = z.looseObject({
   type: openEnum(Object.values(RESOLUTION_TYPES)).nullish(),
 });
 
-/** An error as real VEHICLE_ERROR payloads carry it. */
-export const vehicleErrorDetailSchema = z.looseObject({
-  type: openEnum(Object.values(VEHICLE_ERROR_TYPES)),
-  code: z.string().nullish(),
-  state: z.enum([VEHICLE_ERROR_STATES.error, VEHICLE_ERROR_STATES.resolved]),
-  description: z.string().optional(),
-  suggestedUserMessage: z.string().optional(),
-  docURL: z.string().optional(),
-  resolution: resolutionSchema.nullish(),
-  signals: z.array(signalRefOrPathSchema).optional(),
-});
+/**
+ * One entry of a VEHICLE_ERROR's `data.errors[]`, in the real shape or the best-practices page's
+ * (alias `type`, `signalPath` and `message`, no `state`). Classify it with `classifyVehicleError()`.
+ *
+ * `type` is required: it is what the error is. `state` may be missing (read as ERROR) or a value
+ * this version does not know (passed on). The texts and `resolution` only describe the error, so
+ * a mistyped one is dropped rather than refused.
+ */
+export const vehicleErrorSchema = z.looseObject(
+  {
+    type: openEnum([...Object.values(VEHICLE_ERROR_TYPES), ...Object.values(VEHICLE_ERROR_ALIAS_TYPES)]),
+    code: z.string().nullish(),
+    state: lenient(openEnum(Object.values(VEHICLE_ERROR_STATES))),
+    description: lenient(z.string()),
+    suggestedUserMessage: lenient(z.string()),
+    docURL: lenient(z.string()),
+    message: lenient(z.string()),
+    resolution: lenient(resolutionSchema.nullable()),
+    signals: z.array(signalRefOrPathSchema).optional(),
+    signalPath: nonEmptyString.optional(),
+  },
+  { error: 'Invalid input: expected an error object with a type' },
+);
 
-/** An error in the best-practices page's shape: alias `type`, optional `signalPath` and `message`. */
-export const vehicleErrorAliasSchema = z.looseObject({
-  type: z.enum(Object.values(VEHICLE_ERROR_ALIAS_TYPES)),
-  code: z.string().nullish(),
-  state: z.enum([VEHICLE_ERROR_STATES.error, VEHICLE_ERROR_STATES.resolved]).optional(),
-  signalPath: nonEmptyString.optional(),
-  message: z.string().optional(),
-  description: z.string().optional(),
-  resolution: resolutionSchema.nullish(),
-  signals: z.array(signalRefOrPathSchema).optional(),
-});
-
-/** One entry of a VEHICLE_ERROR's `data.errors[]`, in either shape. Classify it with `classifyVehicleError()`. */
-export const vehicleErrorSchema = z.union([vehicleErrorDetailSchema, vehicleErrorAliasSchema], {
-  error: 'Invalid input: expected an error object with a type and a state',
-});
-
-/** {@link vehicleErrorDetailSchema}'s type. */
-export type VehicleErrorDetail = z.infer<typeof vehicleErrorDetailSchema>;
-/** {@link vehicleErrorAliasSchema}'s type. */
-export type VehicleErrorAlias = z.infer<typeof vehicleErrorAliasSchema>;
 /** {@link vehicleErrorSchema}'s type. */
 export type VehicleError = z.infer<typeof vehicleErrorSchema>;
 /** One of {@link VEHICLE_ERROR_STATES}. */
