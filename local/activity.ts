@@ -111,11 +111,10 @@ export class Activity {
         return;
       case LOG_MESSAGES.sentToDeadLetterQueue:
         // Sent by the processor itself; the DLQ watch reports it when it arrives there.
-        this.print(`${label} unprocessable, sent to the DLQ at once: ${String(entry.reason)}`);
+        this.print(`${label} unprocessable, parked in the DLQ at once: ${String(entry.reason)} (${String(entry.detail)})`);
         this.awaitingDeadLetter.push({ label, attempts: Number(entry.attempt) || 1 });
         return;
       case LOG_MESSAGES.processingFailed:
-      case LOG_MESSAGES.unreadableMessage:
       case LOG_MESSAGES.eventLocked:
         if (typeof entry.messageId === 'string') {
           this.errors.set(

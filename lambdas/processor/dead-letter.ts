@@ -1,20 +1,24 @@
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import { MESSAGE_ATTRIBUTES } from '../../lib/smartcar-webhooks-defaults';
 
-/** Puts a record on the dead-letter queue with the reason it cannot be processed. */
-export type DeadLetterSender = (record: SQSRecord, reason: string) => Promise<void>;
+/**
+ * Puts a record on the dead-letter queue with why it cannot be processed: `reason`, a code
+ * (UNPROCESSABLE_REASONS), and `detail`, what exactly is wrong, for people.
+ */
+export type DeadLetterSender = (record: SQSRecord, reason: string, detail: string) => Promise<void>;
 
-// An SQS message attribute value is at most 256 KiB, but the reason is for people: keep it short.
-const MAX_REASON_LENGTH = 1000;
+// An SQS message attribute value is at most 256 KiB, but the detail is for people: keep it short.
+const MAX_DETAIL_LENGTH = 1000;
 
 /**
  * SQS refuses an empty attribute value, and a cut inside a surrogate pair would leave an invalid
  * character: cut by code points, and never send nothing.
  */
-function shortReason(reason: string): string {
-  const trimmed = reason.trim();
-  if (trimmed === '') return 'Unprocessable event (no reason given)';
-  const cut = trimmed.slice(0, MAX_REASON_LENGTH);
+function shortDetail(detail: string): string {
+  const trimmed = detail.trim();
+  if (trimmed === '') return 'Unprocessable event (no detail given)';
+  const cut = trimmed.slice(0, MAX_DETAIL_LENGTH);
   return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
@@ -29,13 +33,17 @@ export function createDeadLetterSender({
   client: Pick<SQSClient, 'send'>;
   queueUrl: string;
 }): DeadLetterSender {
-  return async (record, reason) => {
+  return async (record, reason, detail) => {
     const attributes: Record<string, MessageAttributeValue> = {};
     for (const [name, value] of Object.entries(record.messageAttributes)) {
       if (value.stringValue !== undefined)
         attributes[name] = { DataType: value.dataType, StringValue: value.stringValue };
     }
-    attributes.unprocessableReason = { DataType: 'String', StringValue: shortReason(reason) };
+    attributes[MESSAGE_ATTRIBUTES.unprocessableReason] = { DataType: 'String', StringValue: reason };
+    attributes[MESSAGE_ATTRIBUTES.unprocessableDetail] = {
+      DataType: 'String',
+      StringValue: shortDetail(detail),
+    };
     await client.send(
       new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: record.body, MessageAttributes: attributes }),
     );

@@ -6,17 +6,17 @@ import {
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
-import { IDEMPOTENCY_DEFAULTS, METRICS } from '../../lib/smartcar-webhooks-defaults';
-import { epochMsOrUndefined } from '../shared/events/delivered-at';
-import type { MetricsRecorder } from '../shared/metrics';
 import {
-  EVENT_TYPES,
-  type EventSummary,
-  type JsonObject,
-  LEGACY_EVENT_NAMES,
-  parseJsonObject,
-  summarizeEvent,
-} from '../shared/envelope';
+  BASE64_BODY_ENCODING,
+  IDEMPOTENCY_DEFAULTS,
+  MESSAGE_ATTRIBUTES,
+  METRICS,
+  UNPROCESSABLE_REASONS,
+} from '../../lib/smartcar-webhooks-defaults';
+import { type EventSummary, type JsonObject, parseJsonObject, summarizeEvent } from '../shared/envelope';
+import { epochMsOrUndefined } from '../shared/events/delivered-at';
+import type { EventIssue } from '../shared/events/issues';
+import { LEGACY_EVENT_NAMES } from '../shared/events/legacy-event-schema';
 import { parseSmartcarEvent } from '../shared/events/parse-event';
 import { readSignals, signalTimestamp } from '../shared/events/signals';
 import {
@@ -27,10 +27,13 @@ import {
 } from '../shared/events/smartcar-event-schema';
 import { firedTriggers, isFirstDelivery } from '../shared/events/triggers';
 import type { LatestStateStore } from '../shared/latest-state';
+import { LOG_MESSAGES } from '../shared/log-messages';
+import type { MetricsRecorder } from '../shared/metrics';
 import type { DeadLetterSender } from './dead-letter';
 import { type EventContext, UnprocessableEventError, type WebhookApp } from './webhook-app';
-import { InvalidRecordError } from '../shared/errors';
-import { LOG_MESSAGES } from '../shared/log-messages';
+
+/** One of UNPROCESSABLE_REASONS: why an event was parked. */
+export type UnprocessableReason = (typeof UNPROCESSABLE_REASONS)[keyof typeof UNPROCESSABLE_REASONS];
 
 /** What happened to one record that did not fail. */
 export const OUTCOMES = {
@@ -100,59 +103,48 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
 
   const recordHandler = async (record: SQSRecord): Promise<Outcome> => {
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
-    let event: QueuedEvent;
-    try {
-      event = parseRecord(record);
-    } catch (error) {
-      metrics.count(METRICS.processingFailures);
-      // The batch processor logs nothing; without this line a poison message is silent until the DLQ.
-      logger.error(LOG_MESSAGES.unreadableMessage, {
-        messageId: record.messageId,
-        attempt,
-        error: describe(error),
-      });
-      throw error;
-    }
+    const queued = readRecord(record);
     const log = logger.createChild({
-      persistentKeys: { ...logKeys(event.summary), messageId: record.messageId },
+      persistentKeys: { ...logKeys(queued.summary), messageId: record.messageId },
     });
-    if (!isProcessable(event.summary)) {
-      log.warn(LOG_MESSAGES.noHandler);
+    const parsed = parseSmartcarEvent(queued.document);
+    if (!parsed.success) {
+      return park(record, parsed.reason, describeIssues(parsed.issues), { log, attempt });
+    }
+    for (const drift of parsed.drift) metrics.count(METRICS.schemaDrift, { drift });
+    const { event } = parsed;
+    if (!isLegacyEvent(event) && isEventType(event, 'VERIFY')) {
+      // The receiver answers VERIFY itself; one that reached the queue (a redrive from elsewhere,
+      // say) carries no vehicle data, so there is nothing to keep.
+      log.info(LOG_MESSAGES.verifyNotProcessed);
       return OUTCOMES.ignored;
     }
+    if (isLegacyEvent(event) && event.eventName === LEGACY_EVENT_NAMES.verify) {
+      log.info(LOG_MESSAGES.verifyNotProcessed);
+      return OUTCOMES.ignored;
+    }
+    const eventKey = queued.summary.eventKey;
+    const receivedAtMs = Number(record.attributes.SentTimestamp) || now();
     try {
-      const parsed = validate(event.document);
       const { outcome } = await runOnce({
-        eventKey: event.summary.eventKey,
-        run: () => process(parsed, { eventKey: event.summary.eventKey, attempt, logger: log }),
+        eventKey,
+        run: () => process(event, receivedAtMs, { eventKey, attempt, logger: log }),
       });
       if (outcome === OUTCOMES.duplicate) {
         metrics.count(METRICS.duplicates);
         log.info(LOG_MESSAGES.duplicateSkipped, { attempt });
       } else {
         metrics.count(METRICS.processed);
-        const lagMs = endToEndLagMs(event.document, now());
+        const lagMs = endToEndLagMs(queued.document, now());
         if (lagMs !== undefined) metrics.duration(METRICS.endToEndLag, lagMs);
         log.info(LOG_MESSAGES.eventProcessed, { attempt, lagMs });
       }
       return outcome;
     } catch (error) {
-      metrics.count(METRICS.processingFailures);
-      if (error instanceof UnprocessableEventError && deadLetter !== undefined) {
-        try {
-          await deadLetter(record, error.message);
-        } catch (sendError) {
-          // Retried like any failure, so nothing is lost; the log says why it did not go to the DLQ.
-          log.error(LOG_MESSAGES.processingFailed, {
-            attempt,
-            error: describe(sendError),
-            reason: error.message,
-          });
-          throw sendError;
-        }
-        log.error(LOG_MESSAGES.sentToDeadLetterQueue, { attempt, reason: error.message });
-        return OUTCOMES.deadLettered;
+      if (error instanceof UnprocessableEventError) {
+        return park(record, UNPROCESSABLE_REASONS.handlerRefused, error.message, { log, attempt });
       }
+      metrics.count(METRICS.processingFailures);
       if (error instanceof IdempotencyAlreadyInProgressError) {
         log.warn(LOG_MESSAGES.eventLocked, { attempt });
       } else {
@@ -162,14 +154,42 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     }
   };
 
+  /**
+   * Sends an event that retrying cannot help to the dead-letter queue at once, with its reason, and
+   * acknowledges it: kept, counted and alarmed instead of retried into the DLQ or dropped. Should
+   * the send fail (or no DLQ be configured), the record fails and SQS's redrive policy keeps it.
+   */
+  const park = async (
+    record: SQSRecord,
+    reason: UnprocessableReason,
+    detail: string,
+    { log, attempt }: { log: Logger; attempt: number },
+  ): Promise<Outcome> => {
+    if (deadLetter === undefined) {
+      metrics.count(METRICS.processingFailures);
+      log.error(LOG_MESSAGES.processingFailed, { attempt, reason, detail });
+      throw new UnprocessableEventError(`${reason}: ${detail}`);
+    }
+    try {
+      await deadLetter(record, reason, detail);
+    } catch (sendError) {
+      metrics.count(METRICS.processingFailures);
+      log.error(LOG_MESSAGES.processingFailed, { attempt, error: describe(sendError), reason, detail });
+      throw sendError;
+    }
+    metrics.count(METRICS.eventsParked, { reason });
+    log.error(LOG_MESSAGES.sentToDeadLetterQueue, { attempt, reason, detail });
+    return OUTCOMES.deadLettered;
+  };
+
   /** Records the latest state (when on), then runs the handlers. */
-  const process = async (event: SmartcarEvent, base: EventContext): Promise<void> => {
+  const process = async (event: SmartcarEvent, receivedAtMs: number, base: EventContext): Promise<void> => {
     const stale = new Set<string>();
     if (latestState !== undefined && isEventType(event, 'VEHICLE_STATE')) {
       const reports = readSignals(event).map((reading) => ({
         code: reading.code,
         // Stopgap for events without meta.deliveredAt until the SQS SentTimestamp is passed here.
-        observedAt: signalTimestamp(reading, event, now()),
+        observedAt: signalTimestamp(reading, event, receivedAtMs),
         ...(reading.ok ? { body: reading.body as Record<string, unknown> } : { error: reading.error }),
       }));
       for (const result of await latestState.recordSignals(vehicleIdOf(event), event.eventId, reports)) {
@@ -193,49 +213,42 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
 }
 
 /** Processing time minus the delivery's `meta.deliveredAt`: how far behind Smartcar we are. */
-function endToEndLagMs(document: JsonObject, nowMs: number): number | undefined {
-  const meta = document.meta;
+function endToEndLagMs(document: JsonObject | undefined, nowMs: number): number | undefined {
+  const meta = document?.meta;
   const deliveredAt = epochMsOrUndefined(
     typeof meta === 'object' && meta !== null ? (meta as JsonObject).deliveredAt : undefined,
   );
   return deliveredAt === undefined ? undefined : Math.max(0, nowMs - deliveredAt);
 }
 
-/** Events the handlers can have: VEHICLE_STATE, VEHICLE_ERROR and legacy data events (not VERIFY, not unknown types). */
-function isProcessable(summary: EventSummary): boolean {
-  if (summary.format === 'legacy') return summary.eventType !== LEGACY_EVENT_NAMES.verify;
-  return summary.eventType === EVENT_TYPES.vehicleState || summary.eventType === EVENT_TYPES.vehicleError;
-}
+// Fatal: a lossy decode would hand the schema, and hash into the key, other bytes than were signed.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/**
- * The typed event, or UnprocessableEventError naming the fields that fail: retrying cannot fix a
- * body, so such an event goes to the DLQ to wait for a fix (and a redrive) instead of its retries.
- */
-function validate(document: JsonObject): SmartcarEvent {
-  const result = parseSmartcarEvent(document);
-  if (result.success) return result.event;
-  const fields = result.issues.slice(0, 5).map((issue) => `${issue.path}: ${issue.message}`);
-  throw new UnprocessableEventError(`The event does not match the Smartcar schema (${fields.join('; ')}).`);
-}
-
-/** A queued delivery, parsed and identified. */
+/** A queued delivery as far as it can be read: `document` is undefined when it is no JSON object. */
 interface QueuedEvent {
   summary: EventSummary;
-  document: JsonObject;
+  document: JsonObject | undefined;
 }
 
-function parseRecord(record: SQSRecord): QueuedEvent {
-  const document = parseJsonObject(record.body);
-  if (document === undefined) {
-    throw new InvalidRecordError(`Message ${record.messageId} is not a JSON object; it will end in the DLQ.`);
-  }
+/** The record's body as the signed bytes (base64 when the receiver had to), parsed and identified. */
+function readRecord(record: SQSRecord): QueuedEvent {
+  const encoding = record.messageAttributes?.[MESSAGE_ATTRIBUTES.bodyEncoding]?.stringValue;
+  const bytes = Buffer.from(record.body, encoding === BASE64_BODY_ENCODING ? 'base64' : 'utf8');
+  let document: JsonObject | undefined;
   try {
-    return { summary: summarizeEvent(document, Buffer.from(record.body, 'utf8')), document };
-  } catch (error) {
-    throw new InvalidRecordError(`Message ${record.messageId} is not a Smartcar event: ${describe(error)}`, {
-      cause: error,
-    });
+    document = parseJsonObject(utf8.decode(bytes));
+  } catch {
+    document = undefined;
   }
+  const summary = summarizeEvent(document ?? {}, bytes);
+  return { summary, document };
+}
+
+/** The first issues as `path: message`; never values, which may hold VINs or locations. */
+function describeIssues(issues: readonly EventIssue[]): string {
+  const listed = issues.slice(0, 5).map((issue) => `${issue.path}: ${issue.message}`);
+  const more = issues.length > 5 ? `; and ${issues.length - 5} more` : '';
+  return `${listed.join('; ')}${more}`;
 }
 
 function logKeys(summary: EventSummary): Record<string, string> {

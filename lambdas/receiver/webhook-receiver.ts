@@ -263,7 +263,9 @@ function looseLogKeys(document: JsonObject): LogKeys {
  */
 function countRefusal(metrics: MetricsRecorder, error: unknown, facts: RequestFacts): void {
   const reason =
-    error instanceof WebhookRequestError || error instanceof ReceiverFailure ? error.code : ERROR_CODES.internal;
+    error instanceof WebhookRequestError || error instanceof ReceiverFailure
+      ? error.code
+      : ERROR_CODES.internal;
   metrics.count(METRICS.requestsRefused, { reason });
   if (error instanceof SignatureError) {
     metrics.count(METRICS.signatureFailures);

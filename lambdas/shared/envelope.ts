@@ -26,7 +26,7 @@ export type JsonObject = Record<string, unknown>;
 
 /** What the receiver and processor need to know about a delivery, whichever envelope it came in. */
 export interface EventSummary {
-  /** `current` with `eventType` or `eventId`, `legacy` with `eventName`, else `unknown`. */
+  /** `current` with `eventType` (or only `eventId`), `legacy` with `eventName` and no `eventType`, else `unknown`. */
   format: 'current' | 'legacy' | 'unknown';
   /**
    * Idempotency key, stable across Smartcar's retries of one event: `eventId` (legacy:
@@ -117,7 +117,9 @@ export function readChallenge(document: JsonObject): string {
  * @param body the raw body bytes, hashed into the key when the event carries no id
  */
 export function summarizeEvent(document: JsonObject, body: Uint8Array): EventSummary {
-  if ('eventType' in document || 'eventId' in document) {
+  // The processor's classifyEnvelope() decides the same way: eventType first, then eventName.
+  const isLegacy = !('eventType' in document) && 'eventName' in document;
+  if (!isLegacy && ('eventType' in document || 'eventId' in document)) {
     return {
       format: 'current',
       eventKey: nonEmptyString(document.eventId) ?? bodyHashKey(body),
@@ -127,7 +129,7 @@ export function summarizeEvent(document: JsonObject, body: Uint8Array): EventSum
         nonEmptyString(field(field(document.data, 'vehicle'), 'id')) ?? nonEmptyString(document.vehicleId),
     };
   }
-  if ('eventName' in document) {
+  if (isLegacy) {
     return {
       format: 'legacy',
       eventKey: nonEmptyString(field(document.payload, 'eventId')) ?? bodyHashKey(body),

@@ -10,9 +10,9 @@ export const LOG_MESSAGES = {
   eventProcessed: 'Event processed',
   duplicateSkipped: 'Duplicate event skipped',
   processingFailed: 'Event processing failed; SQS will redeliver it',
-  unreadableMessage: 'Unreadable message; it will reach the DLQ after its retries',
   eventLocked:
     'Event is locked by a run still in progress (a copy in this batch or another invocation); will retry',
-  noHandler: 'No handler for this event type; acknowledged without processing',
-  sentToDeadLetterQueue: 'Unprocessable event sent to the dead-letter queue',
+  verifyNotProcessed: 'VERIFY reached the queue; it carries no data, acknowledged without processing',
+  /** With `reason` (one of UNPROCESSABLE_REASONS) and `detail`. */
+  sentToDeadLetterQueue: 'Unprocessable event parked in the dead-letter queue',
 } as const;

@@ -7,7 +7,8 @@ import { MESSAGE_ATTRIBUTES } from '../../lib/smartcar-webhooks-defaults';
 import { sqsRecord, vehicleStateEvent } from '../support/builders';
 
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks-dlq';
-const REASON = 'The event does not match the Smartcar schema (data.signals: Invalid input).';
+const REASON = 'SCHEMA_INVALID';
+const DETAIL = 'data.signals: Invalid input: expected array, received undefined';
 
 const sqs = mockClient(SQSClient);
 
@@ -66,10 +67,10 @@ afterAll(() => {
 });
 
 describe('createDeadLetterSender', () => {
-  it('sends the body with its string attributes and the reason to the dead-letter queue', async () => {
+  it('sends the body with its string attributes, the reason code and the detail to the dead-letter queue', async () => {
     const record = queuedRecord();
 
-    await sender()(record, REASON);
+    await sender()(record, REASON, DETAIL);
 
     expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
     expect(sqs).toHaveReceivedCommandWith(SendMessageCommand, {
@@ -79,12 +80,13 @@ describe('createDeadLetterSender', () => {
         [MESSAGE_ATTRIBUTES.eventId]: { DataType: 'String', StringValue: 'event-1' },
         [MESSAGE_ATTRIBUTES.eventType]: { DataType: 'String', StringValue: 'VEHICLE_STATE' },
         unprocessableReason: { DataType: 'String', StringValue: REASON },
+        unprocessableDetail: { DataType: 'String', StringValue: DETAIL },
       },
     });
   });
 
   it('sends nothing but the queue URL, the body and the attributes', async () => {
-    await sender()(queuedRecord(), REASON);
+    await sender()(queuedRecord(), REASON, DETAIL);
 
     expect(Object.keys(sentInput() ?? {}).sort()).toEqual(['MessageAttributes', 'MessageBody', 'QueueUrl']);
   });
@@ -93,7 +95,7 @@ describe('createDeadLetterSender', () => {
     const body =
       '{ "eventType":"VEHICLE_STATE",\n  "eventId" : "e-1", "note": "Å\\u00e9 🚗 \\"quoted\\"" }\r\n';
 
-    await sender()(queuedRecord(body), REASON);
+    await sender()(queuedRecord(body), REASON, DETAIL);
 
     expect(Buffer.from(sentInput()?.MessageBody ?? '', 'utf8').equals(Buffer.from(body, 'utf8'))).toBe(true);
   });
@@ -102,7 +104,7 @@ describe('createDeadLetterSender', () => {
     const record = queuedRecord();
     record.messageAttributes.retries = { dataType: 'Number', stringValue: '3' };
 
-    await sender()(record, REASON);
+    await sender()(record, REASON, DETAIL);
 
     expect(sentInput()?.MessageAttributes?.retries).toEqual({ DataType: 'Number', StringValue: '3' });
   });
@@ -111,62 +113,63 @@ describe('createDeadLetterSender', () => {
     const record = queuedRecord();
     record.messageAttributes.thumbnail = { dataType: 'Binary', binaryValue: 'AAEC' };
 
-    await sender()(record, REASON);
+    await sender()(record, REASON, DETAIL);
 
     expect(sentInput()?.MessageAttributes).not.toHaveProperty('thumbnail');
   });
 
-  it('sends only the reason for a record without attributes', async () => {
+  it('sends only the reason and the detail for a record without attributes', async () => {
     const record = sqsRecord(JSON.stringify(vehicleStateEvent()));
 
-    await sender()(record, REASON);
+    await sender()(record, REASON, DETAIL);
 
     expect(sentInput()?.MessageAttributes).toEqual({
       unprocessableReason: { DataType: 'String', StringValue: REASON },
+      unprocessableDetail: { DataType: 'String', StringValue: DETAIL },
     });
   });
 
-  it('cuts a reason longer than 1000 characters to its first 1000', async () => {
-    const reason = `${'data.signals[0].code: Invalid input; '.repeat(40)}end`;
+  it('cuts a detail longer than 1000 characters to its first 1000', async () => {
+    const detail = `${'data.signals[0].code: Invalid input; '.repeat(40)}end`;
 
-    await sender()(queuedRecord(), reason);
+    await sender()(queuedRecord(), REASON, detail);
 
-    expect(reason.length).toBeGreaterThan(1000);
-    expect(sentInput()?.MessageAttributes?.unprocessableReason?.StringValue).toBe(reason.slice(0, 1000));
+    expect(detail.length).toBeGreaterThan(1000);
+    expect(sentInput()?.MessageAttributes?.unprocessableDetail?.StringValue).toBe(detail.slice(0, 1000));
   });
 
-  it('sends a reason of exactly 1000 characters whole', async () => {
-    const reason = 'x'.repeat(1000);
+  it('sends a detail of exactly 1000 characters whole', async () => {
+    const detail = 'x'.repeat(1000);
 
-    await sender()(queuedRecord(), reason);
+    await sender()(queuedRecord(), REASON, detail);
 
-    expect(sentInput()?.MessageAttributes?.unprocessableReason?.StringValue).toBe(reason);
+    expect(sentInput()?.MessageAttributes?.unprocessableDetail?.StringValue).toBe(detail);
   });
 
-  it('never cuts a reason inside a character that takes two UTF-16 code units', async () => {
+  it('never cuts a detail inside a character that takes two UTF-16 code units', async () => {
     // 999 ASCII characters, then an emoji across the 1000th and 1001st code units. A lone half of a
     // surrogate pair is no valid character, and SQS refuses attribute values that hold one.
-    const reason = `${'x'.repeat(999)}🚗 after`;
+    const detail = `${'x'.repeat(999)}🚗 after`;
 
-    await sender()(queuedRecord(), reason);
+    await sender()(queuedRecord(), REASON, detail);
 
-    const sent = sentInput()?.MessageAttributes?.unprocessableReason?.StringValue ?? '';
+    const sent = sentInput()?.MessageAttributes?.unprocessableDetail?.StringValue ?? '';
     expect(loneSurrogateIndexes(sent)).toEqual([]);
     expect(sent.length).toBeLessThanOrEqual(1000);
   });
 
-  it('sends a non-empty reason attribute for an empty reason, since SQS refuses empty attribute values', async () => {
+  it('sends a non-empty detail attribute for an empty detail, since SQS refuses empty attribute values', async () => {
     // e.g. a handler that throws `new UnprocessableEventError()` without a message
-    await sender()(queuedRecord(), '');
+    await sender()(queuedRecord(), REASON, '');
 
-    expect(sentInput()?.MessageAttributes?.unprocessableReason?.StringValue).toMatch(/\S/);
+    expect(sentInput()?.MessageAttributes?.unprocessableDetail?.StringValue).toMatch(/\S/);
   });
 
   it('rejects with the error SQS answered with', async () => {
     const failure = Object.assign(new Error('Access to the resource is denied.'), { name: 'AccessDenied' });
     sqs.on(SendMessageCommand).rejects(failure);
 
-    await expect(sender()(queuedRecord(), REASON)).rejects.toMatchObject({
+    await expect(sender()(queuedRecord(), REASON, DETAIL)).rejects.toMatchObject({
       name: 'AccessDenied',
       message: 'Access to the resource is denied.',
     });

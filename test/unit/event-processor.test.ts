@@ -12,7 +12,9 @@ import type { SQSRecord } from 'aws-lambda';
 import 'aws-sdk-client-mock-jest';
 import { app as defaultApp } from '../../lambdas/app';
 import { WebhookApp } from '../../lambdas/processor/webhook-app';
+import type { DeadLetterSender } from '../../lambdas/processor/dead-letter';
 import { OUTCOMES } from '../../lambdas/processor/event-processor';
+import { LOG_MESSAGES } from '../../lambdas/shared/log-messages';
 import { IDEMPOTENCY_DEFAULTS, METRICS } from '../../lib/smartcar-webhooks-defaults';
 import {
   captureOutput,
@@ -352,93 +354,185 @@ describe('event processor: batches', () => {
   });
 });
 
-describe('event processor: poison messages', () => {
+describe('event processor: records no handler can use', () => {
   const valid = (): string => JSON.stringify(vehicleStateEvent());
   const withoutEventName = (): string => {
     const { eventName: _removed, ...notAnEnvelope } = legacyEvent();
     return JSON.stringify(notAnEnvelope);
   };
-
-  it.each([
-    ['a body that is not JSON', () => valid().slice(0, -1)],
-    ['a JSON array', () => `[${valid()}]`],
-    ['a JSON string', () => JSON.stringify(valid())],
-    ['JSON null', () => 'null'],
-    ['an object that is no Smartcar envelope', withoutEventName],
-    ['an eventId that is a number', () => JSON.stringify(vehicleStateEvent({ eventId: 12345 }))],
-    ['an empty eventId', () => JSON.stringify(vehicleStateEvent({ eventId: '' }))],
+  const parkedRecords = [
+    ['a body that is not JSON', () => valid().slice(0, -1), 'NOT_A_SMARTCAR_EVENT'],
+    ['a JSON array', () => `[${valid()}]`, 'NOT_A_SMARTCAR_EVENT'],
+    ['a JSON string', () => JSON.stringify(valid()), 'NOT_A_SMARTCAR_EVENT'],
+    ['JSON null', () => 'null', 'NOT_A_SMARTCAR_EVENT'],
+    ['an object that is no Smartcar envelope', withoutEventName, 'NOT_A_SMARTCAR_EVENT'],
+    [
+      'an eventId that is a number',
+      () => JSON.stringify(vehicleStateEvent({ eventId: 12345 })),
+      'SCHEMA_INVALID',
+    ],
+    ['an empty eventId', () => JSON.stringify(vehicleStateEvent({ eventId: '' })), 'SCHEMA_INVALID'],
     [
       'an eventType that is not a string',
       () => JSON.stringify(vehicleStateEvent({ eventType: ['VEHICLE_STATE'] })),
+      'SCHEMA_INVALID',
     ],
-    ['a legacy eventName that is not a string', () => JSON.stringify(legacyEvent({ eventName: 7 }))],
-  ])('reports %s as failed (it ends in the DLQ) and runs no handler', async (_case, body) => {
-    const handlers = fakeHandlers();
-    const record = sqsRecord(body());
+    [
+      'a legacy eventName that is not a string',
+      () => JSON.stringify(legacyEvent({ eventName: 7 })),
+      'SCHEMA_INVALID',
+    ],
+    [
+      'an eventType this version does not know',
+      () => JSON.stringify(vehicleStateEvent({ eventType: 'VEHICLE_SOMETHING_NEW' })),
+      'UNKNOWN_EVENT_TYPE',
+    ],
+    [
+      'an envelope version this version does not know',
+      () =>
+        JSON.stringify(
+          vehicleStateEvent({ meta: { version: '5.0', deliveryId: 'd-1', deliveredAt: Date.now() } }),
+        ),
+      'UNKNOWN_ENVELOPE_VERSION',
+    ],
+  ] as const;
 
-    const response = await createProcessor(handlers).processBatch([record]);
+  it.each(parkedRecords)(
+    'parks %s in the dead-letter queue at once as %s, acknowledged, running no handler',
+    async (_case, body, reason) => {
+      const handlers = fakeHandlers();
+      const deadLetter = jest.fn<ReturnType<DeadLetterSender>, Parameters<DeadLetterSender>>(
+        async () => undefined,
+      );
+      const metrics = recordingMetrics();
+      const record = sqsRecord(body());
 
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
-    expect(handlers.onVehicleState).not.toHaveBeenCalled();
-    expect(handlers.onVehicleError).not.toHaveBeenCalled();
-    expect(handlers.onLegacyEvent).not.toHaveBeenCalled();
-    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
-  });
+      const response = await buildProcessor({ app: appWith(handlers), deadLetter, metrics }).processBatch([
+        record,
+      ]);
 
-  it('rejects a poison message with an InvalidRecordError naming the message', async () => {
-    const record = sqsRecord(JSON.stringify(vehicleStateEvent({ eventId: 12345 })));
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(deadLetter).toHaveBeenCalledWith(record, reason, expect.stringMatching(/\S/));
+      expect(metrics.counts).toEqual([{ name: METRICS.eventsParked, dimensions: { reason } }]);
+      expect(handlers.onVehicleState).not.toHaveBeenCalled();
+      expect(handlers.onVehicleError).not.toHaveBeenCalled();
+      expect(handlers.onLegacyEvent).not.toHaveBeenCalled();
+      expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+    },
+  );
 
-    await expect(createProcessor().recordHandler(record)).rejects.toMatchObject({
-      name: 'InvalidRecordError',
-      message: expect.stringContaining(record.messageId),
-    });
-  });
+  it.each(parkedRecords)(
+    'reports %s as failed when no dead-letter queue is configured, so the redrive policy keeps it',
+    async (_case, body) => {
+      const record = sqsRecord(body());
 
-  it('processes the valid records of a batch that also carries a poison message', async () => {
+      const response = await createProcessor().processBatch([record]);
+
+      expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+    },
+  );
+
+  it('processes the valid records of a batch that also carries one it parks', async () => {
     const handlers = fakeHandlers();
     const poison = sqsRecord(JSON.stringify(vehicleStateEvent()).slice(0, -1));
     const records = [recordOf(vehicleStateEvent()), poison, recordOf(vehicleStateEvent())];
+    const deadLetter = jest.fn<ReturnType<DeadLetterSender>, Parameters<DeadLetterSender>>(
+      async () => undefined,
+    );
 
-    const response = await createProcessor(handlers).processBatch(records);
+    const response = await buildProcessor({ app: appWith(handlers), deadLetter }).processBatch(records);
 
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: poison.messageId }] });
+    expect(response).toEqual({ batchItemFailures: [] });
     expect(handlers.onVehicleState).toHaveBeenCalledTimes(2);
+    expect(deadLetter).toHaveBeenCalledTimes(1);
   });
 });
 
-describe('event processor: events without a handler', () => {
+describe('event processor: VERIFY in the queue', () => {
   it.each([
-    ['an unknown eventType', () => vehicleStateEvent({ eventType: 'VEHICLE_SOMETHING_NEW' })],
     ['a queued VERIFY', () => verifyEvent()],
     ['a queued legacy verify', () => legacyVerifyEvent()],
-  ])('acknowledges %s without running a handler and logs a warning', async (_case, event) => {
+  ])('acknowledges %s without running a handler or writing an idempotency record', async (_case, event) => {
     const handlers = fakeHandlers();
     const document = event();
     const record = recordOf(document);
     const processor = createProcessor(handlers);
 
-    const { result: response, output } = await captureOutput(() => processor.processBatch([record]));
+    const { result: outcome, output } = await captureOutput(() => processor.recordHandler(record));
 
-    expect(response).toEqual({ batchItemFailures: [] });
+    expect(outcome).toBe(OUTCOMES.ignored);
     expect(handlers.onVehicleState).not.toHaveBeenCalled();
-    expect(handlers.onVehicleError).not.toHaveBeenCalled();
     expect(handlers.onLegacyEvent).not.toHaveBeenCalled();
+    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
     expect(logLines(output)).toContainEqual(
       expect.objectContaining({
-        level: 'WARN',
-        eventType: document.eventType ?? document.eventName,
+        level: 'INFO',
+        message: LOG_MESSAGES.verifyNotProcessed,
         messageId: record.messageId,
       }),
     );
   });
+});
 
-  it('answers ignored for an unknown eventType and writes no idempotency record', async () => {
-    const record = recordOf(vehicleStateEvent({ eventType: 'VEHICLE_SOMETHING_NEW' }));
+describe('event processor: shape drift', () => {
+  it('processes a Dashboard test delivery whose meta has no version and no webhookId, counting the drift', async () => {
+    const handlers = fakeHandlers();
+    const metrics = recordingMetrics();
+    const event = vehicleStateEvent({
+      meta: { mode: 'TEST', deliveryId: 'd-1', deliveredAt: 1758238783185, deliveryTime: 1758238783185 },
+    });
 
-    const { result: outcome } = await captureOutput(() => createProcessor().recordHandler(record));
+    const outcome = await createProcessor(handlers, metrics).recordHandler(recordOf(event));
 
-    expect(outcome).toBe(OUTCOMES.ignored);
-    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+    expect(outcome).toBe(OUTCOMES.processed);
+    expect(handlers.onVehicleState).toHaveBeenCalledTimes(1);
+    expect(metrics.counts).toEqual(
+      expect.arrayContaining([
+        { name: METRICS.schemaDrift, dimensions: { drift: 'META_VERSION_MISSING' } },
+        { name: METRICS.schemaDrift, dimensions: { drift: 'WEBHOOK_ID_MISSING' } },
+      ]),
+    );
+  });
+
+  it('processes an event without meta, counting the drift and recording no lag', async () => {
+    const handlers = fakeHandlers();
+    const metrics = recordingMetrics();
+    const { meta: _removed, ...event } = vehicleStateEvent();
+    const record = recordOf(event);
+
+    const outcome = await createProcessor(handlers, metrics).recordHandler(record);
+
+    expect(outcome).toBe(OUTCOMES.processed);
+    expect(metrics.counts).toContainEqual({
+      name: METRICS.schemaDrift,
+      dimensions: { drift: 'META_MISSING' },
+    });
+    expect(metrics.durations).toEqual([]);
+  });
+
+  it('counts no drift for a fully documented event', async () => {
+    const metrics = recordingMetrics();
+
+    await createProcessor(fakeHandlers(), metrics).recordHandler(recordOf(vehicleStateEvent()));
+
+    expect(metrics.countOf(METRICS.schemaDrift)).toBe(0);
+  });
+});
+
+describe('event processor: a body the receiver enqueued as base64', () => {
+  it('decodes it to the signed bytes and processes the event', async () => {
+    const handlers = fakeHandlers();
+    const event = vehicleStateEvent({ note: '\uFFFF' });
+    const record = sqsRecord(Buffer.from(JSON.stringify(event), 'utf8').toString('base64'));
+    record.messageAttributes.bodyEncoding = { dataType: 'String', stringValue: 'base64' };
+
+    const outcome = await createProcessor(handlers).recordHandler(record);
+
+    expect(outcome).toBe(OUTCOMES.processed);
+    expect(handlers.onVehicleState).toHaveBeenCalledWith(
+      expect.objectContaining({ eventId: event.eventId, note: '\uFFFF' }),
+      expect.anything(),
+    );
   });
 });
 
@@ -475,17 +569,14 @@ describe('event processor: metrics', () => {
     expect(metrics.countOf(METRICS.processed)).toBe(0);
   });
 
-  it('counts a handler failure and an unreadable message as processing failures', async () => {
+  it('counts a handler failure as a processing failure', async () => {
     const metrics = recordingMetrics();
     const handlers = fakeHandlers();
     handlers.onVehicleState.mockRejectedValue(new Error('downstream unavailable'));
 
-    await createProcessor(handlers, metrics).processBatch([
-      recordOf(vehicleStateEvent()),
-      sqsRecord('not json'),
-    ]);
+    await createProcessor(handlers, metrics).processBatch([recordOf(vehicleStateEvent())]);
 
-    expect(metrics.countOf(METRICS.processingFailures)).toBe(2);
+    expect(metrics.counts).toEqual([{ name: METRICS.processingFailures, dimensions: undefined }]);
   });
 });
 
@@ -546,7 +637,7 @@ describe('event processor: logs', () => {
     expect(output).not.toContain(record.body);
   });
 
-  it('never logs the body of a poison message', async () => {
+  it('never logs the body of a record it cannot process', async () => {
     const record = sqsRecord(JSON.stringify(vehicleStateEvent({ eventId: 12345 })));
     const processor = createProcessor();
 

@@ -122,7 +122,7 @@ describe('processor: a VEHICLE_STATE that fails the schema', () => {
     { change: 'data.signals missing', build: withoutSignals, path: 'data.signals' },
     { change: 'a signal code that is a number', build: withNumericSignalCode, path: 'data.signals[0].code' },
   ])(
-    'sends a VEHICLE_STATE with $change to the dead-letter queue once, with a reason naming $path',
+    'sends a VEHICLE_STATE with $change to the dead-letter queue once, SCHEMA_INVALID, with a detail naming $path',
     async ({ build, path }) => {
       const deadLetter = fakeDeadLetter();
       const record = recordOf(build());
@@ -131,7 +131,7 @@ describe('processor: a VEHICLE_STATE that fails the schema', () => {
 
       expect(outcome).toBe(OUTCOMES.deadLettered);
       expect(deadLetter).toHaveBeenCalledTimes(1);
-      expect(deadLetter).toHaveBeenCalledWith(record, expect.stringContaining(`${path}: `));
+      expect(deadLetter).toHaveBeenCalledWith(record, 'SCHEMA_INVALID', expect.stringContaining(`${path}: `));
     },
   );
 
@@ -215,10 +215,10 @@ describe('processor: a VEHICLE_STATE that fails the schema', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(handlers.onVehicleState).toHaveBeenCalledTimes(2);
     expect(deadLetter).toHaveBeenCalledTimes(1);
-    expect(deadLetter).toHaveBeenCalledWith(invalid, expect.any(String));
+    expect(deadLetter).toHaveBeenCalledWith(invalid, 'SCHEMA_INVALID', expect.any(String));
   });
 
-  it('logs the dead-lettered event as an error with its reason, without the VIN or a location', async () => {
+  it('logs the parked event as an error with its reason and detail, without the VIN or a location', async () => {
     const record = recordOf(withNumericSignalCode());
     const processor = createProcessor({ deadLetter: fakeDeadLetter() });
 
@@ -229,7 +229,8 @@ describe('processor: a VEHICLE_STATE that fails the schema', () => {
         level: 'ERROR',
         message: LOG_MESSAGES.sentToDeadLetterQueue,
         messageId: record.messageId,
-        reason: expect.stringContaining('data.signals[0].code'),
+        reason: 'SCHEMA_INVALID',
+        detail: expect.stringContaining('data.signals[0].code'),
       }),
     );
     expect(output).not.toContain(VIN);
@@ -240,7 +241,7 @@ describe('processor: a VEHICLE_STATE that fails the schema', () => {
 describe('processor: a handler that throws UnprocessableEventError', () => {
   const unprocessable = new UnprocessableEventError('Vehicle is not registered in the fleet database.');
 
-  it('sends the record to the dead-letter queue once, with the error message as the reason', async () => {
+  it('sends the record to the dead-letter queue once, HANDLER_REFUSED, with the error message as the detail', async () => {
     const handlers = fakeHandlers();
     handlers.onVehicleState.mockRejectedValue(unprocessable);
     const deadLetter = fakeDeadLetter();
@@ -250,7 +251,7 @@ describe('processor: a handler that throws UnprocessableEventError', () => {
 
     expect(outcome).toBe(OUTCOMES.deadLettered);
     expect(deadLetter).toHaveBeenCalledTimes(1);
-    expect(deadLetter).toHaveBeenCalledWith(record, unprocessable.message);
+    expect(deadLetter).toHaveBeenCalledWith(record, 'HANDLER_REFUSED', unprocessable.message);
   });
 
   it('acknowledges the record', async () => {
@@ -319,18 +320,19 @@ describe('processor: a handler that throws UnprocessableEventError', () => {
 });
 
 describe('processor: metrics of unprocessable events', () => {
-  it('counts a schema-invalid event sent to the dead-letter queue as one processing failure', async () => {
+  it('counts a schema-invalid event parked in the dead-letter queue under its reason, not as a processing failure', async () => {
     const metrics = recordingMetrics();
 
     await createProcessor({ metrics, deadLetter: fakeDeadLetter() }).processBatch([
       recordOf(withoutSignals()),
     ]);
 
-    expect(metrics.countOf(METRICS.processingFailures)).toBe(1);
-    expect(metrics.countOf(METRICS.processed)).toBe(0);
+    expect(metrics.counts).toEqual([
+      { name: METRICS.eventsParked, dimensions: { reason: 'SCHEMA_INVALID' } },
+    ]);
   });
 
-  it('counts an event whose handler threw UnprocessableEventError as one processing failure', async () => {
+  it('counts an event whose handler threw UnprocessableEventError as parked, HANDLER_REFUSED', async () => {
     const metrics = recordingMetrics();
     const handlers = fakeHandlers();
     handlers.onVehicleState.mockRejectedValue(new UnprocessableEventError('unknown vehicle'));
@@ -339,8 +341,18 @@ describe('processor: metrics of unprocessable events', () => {
       recordOf(vehicleStateEvent()),
     ]);
 
-    expect(metrics.countOf(METRICS.processingFailures)).toBe(1);
-    expect(metrics.countOf(METRICS.processed)).toBe(0);
+    expect(metrics.counts).toEqual([
+      { name: METRICS.eventsParked, dimensions: { reason: 'HANDLER_REFUSED' } },
+    ]);
+  });
+
+  it('counts an unprocessable event as a processing failure when it cannot be parked, since it is retried', async () => {
+    const metrics = recordingMetrics();
+    const deadLetter = fakeDeadLetter().mockRejectedValue(new Error('SQS unavailable'));
+
+    await createProcessor({ metrics, deadLetter }).processBatch([recordOf(withoutSignals())]);
+
+    expect(metrics.counts).toEqual([{ name: METRICS.processingFailures, dimensions: undefined }]);
   });
 });
 
@@ -440,6 +452,18 @@ describe('processor: the latest-state store', () => {
       observedAt: DELIVERED_AT,
       error: expect.objectContaining({ type: 'COMPATIBILITY', code: 'VEHICLE_NOT_CAPABLE' }),
     });
+  });
+
+  it('reports a signal that carries an error, in an event without meta, as observed when SQS received it', async () => {
+    const latestState = fakeLatestState();
+    const { meta: _removed, ...event } = vehicleStateEvent();
+    const record = recordOf(event);
+    record.attributes.SentTimestamp = '1769937999000';
+
+    await createProcessor({ latestState }).recordHandler(record);
+
+    const report = latestState.recordSignals.mock.calls[0]?.[2].find((r) => r.code === 'location-isathome');
+    expect(report?.observedAt).toBe(1769937999000);
   });
 
   it('records the signals before the handlers run', async () => {
