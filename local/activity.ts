@@ -111,7 +111,9 @@ export class Activity {
         return;
       case LOG_MESSAGES.sentToDeadLetterQueue:
         // Sent by the processor itself; the DLQ watch reports it when it arrives there.
-        this.print(`${label} unprocessable, parked in the DLQ at once: ${String(entry.reason)} (${String(entry.detail)})`);
+        this.print(
+          `${label} unprocessable, parked in the DLQ at once: ${String(entry.reason)} (${String(entry.detail)})`,
+        );
         this.awaitingDeadLetter.push({ label, attempts: Number(entry.attempt) || 1 });
         return;
       case LOG_MESSAGES.processingFailed:

@@ -104,8 +104,9 @@ describe('envelope parser (property)', () => {
         const text = JSON.stringify(envelope);
         const summary = summarizeEvent(parseJsonObject(text) ?? {}, Buffer.from(text));
         const eventId = (envelope as Record<string, unknown>).eventId;
-        const legacyId = ((envelope as Record<string, unknown>).payload as Record<string, unknown> | undefined)
-          ?.eventId;
+        const legacyId = (
+          (envelope as Record<string, unknown>).payload as Record<string, unknown> | undefined
+        )?.eventId;
         const named = [eventId, legacyId].filter((id) => typeof id === 'string' && id.length > 0);
 
         expect(named.includes(summary.eventKey) || /^sha256:[0-9a-f]{64}$/.test(summary.eventKey)).toBe(true);
