@@ -19,6 +19,11 @@ export interface PipelineOptions {
   /** Run `cdk synth`'s bundles from this cloud assembly instead of the TypeScript sources. */
   bundlesDir?: string;
   visibilityTimeoutSeconds: number;
+  /**
+   * Receiver invocations served at once, as that many Lambda environments; see `startLocalApi`.
+   * @default DEFAULT_RECEIVER_CONCURRENCY (10)
+   */
+  receiverConcurrency?: number;
   verbose?: boolean;
   print: (line: string) => void;
 }
@@ -136,6 +141,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const api = await startLocalApi({
       port: options.port,
       receiver: handlers.receiver,
+      receiverConcurrency: options.receiverConcurrency,
       context: () => lambdaContext('receiver', RECEIVER_DEFAULTS.timeoutSeconds),
       onDelivery: (result) => activity.delivery(result),
       faults: (request) => {
