@@ -126,17 +126,31 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     });
 
     // SQS moves a message to the DLQ itself, on a receive; the depth is how we learn it happened.
+    // One check at a time: on a busy machine overlapping checks can resolve out of order, and an
+    // older, lower depth read last would count the same arrival twice.
     let deadLetterDepth = 0;
-    const deadLetterWatch = setInterval(() => {
-      sqs
-        .counts()
-        .then(({ deadLetterVisible }) => {
-          if (deadLetterVisible > deadLetterDepth) activity.deadLettered(deadLetterVisible - deadLetterDepth);
-          deadLetterDepth = deadLetterVisible;
-        })
-        .catch(() => undefined);
-    }, 500);
-    stops.push(async () => clearInterval(deadLetterWatch));
+    let deadLetterWatch: NodeJS.Timeout | undefined;
+    let watching = true;
+    const watchDeadLetters = () => {
+      deadLetterWatch = setTimeout(() => {
+        sqs
+          .counts()
+          .then(({ deadLetterVisible }) => {
+            if (deadLetterVisible > deadLetterDepth)
+              activity.deadLettered(deadLetterVisible - deadLetterDepth);
+            deadLetterDepth = deadLetterVisible;
+          })
+          .catch(() => undefined)
+          .finally(() => {
+            if (watching) watchDeadLetters();
+          });
+      }, 500);
+    };
+    watchDeadLetters();
+    stops.push(async () => {
+      watching = false;
+      clearTimeout(deadLetterWatch);
+    });
 
     const api = await startLocalApi({
       port: options.port,
