@@ -20,6 +20,11 @@ import {
 import { FAKE_AWS, type LocalDynamoDb, startDynalite } from './support/dynalite';
 
 const run = promisify(execFile);
+
+// Safety nets for a loaded 2-core machine, where bundling both functions with esbuild and starting
+// a Node process per invocation take many times as long as idle.
+const INVOCATION_DEADLINE_MS = 60_000;
+jest.setTimeout(2 * INVOCATION_DEADLINE_MS);
 const RESULT_MARKER = '__HANDLER_RESULT__';
 
 /**
@@ -77,7 +82,7 @@ function synthBundles(): { receiver: Bundle; processor: Bundle; cleanup(): void 
             NODE_OPTIONS: '--enable-source-maps',
             ...env,
           },
-          timeout: 20_000,
+          timeout: INVOCATION_DEADLINE_MS,
         });
         const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
         if (line === undefined) throw new Error(`the bundle printed no result:\n${stdout}`);
