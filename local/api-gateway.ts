@@ -16,9 +16,10 @@ export type ReceiverHandler = (
  * serves one request and a burst gets more environments, each with its own CPU and connections.
  * Locally every "environment" shares one event loop and one SDK connection pool with fauxqs and
  * dynalite, so beyond a few at once they add no throughput and only stretch each invocation's SQS
- * call towards its 1.5 s attempt timeout. Measured on 2 cores shared with two CPU-bound processes,
- * 1,000 deliveries 200 at a time: 10 at once came within a quarter of the best throughput with the
- * slowest invocation near 0.5 s; 30 gained little and took 1.4 s; 200 answered 60% with 503.
+ * call towards its attempt timeout (`ENQUEUE_DEFAULTS.requestTimeoutMs`, 1.5 s). Measured on 2
+ * cores shared with two CPU-bound processes, 1,000 deliveries 200 at a time: 10 at once came within
+ * a quarter of the best throughput with the slowest invocation near 0.5 s; 30 gained little and
+ * took 1.4 s; 200 answered 60% with 503.
  */
 export const DEFAULT_RECEIVER_CONCURRENCY = 10;
 

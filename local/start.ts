@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     );
   }
   const receiverConcurrency = Number(values['receiver-concurrency'] ?? DEFAULT_RECEIVER_CONCURRENCY);
+  // 1000 is Lambda's default concurrency quota per account and Region.
   if (!Number.isInteger(receiverConcurrency) || receiverConcurrency < 1 || receiverConcurrency > 1000) {
     fail(
       `--receiver-concurrency must be a whole number from 1 to 1000, got "${values['receiver-concurrency']}".`,
