@@ -15,7 +15,14 @@ export interface ActivityCounts {
 /** What the local API saw of one request to the webhook path. */
 export interface DeliveryResult {
   statusCode: number;
+  /** The receiver invocation's own duration, as Lambda's REPORT line gives it. */
   durationMs: number;
+  /**
+   * How long the request waited for a free receiver environment before the invocation started
+   * (see `--receiver-concurrency`). Kept out of `durationMs`, as Lambda reports a cold start's Init
+   * Duration apart from the invocation's Duration.
+   */
+  waitedMs?: number;
   requestBody: string;
   responseBody: string;
 }
@@ -56,7 +63,8 @@ export class Activity {
     const request = parse(result.requestBody);
     const response = parse(result.responseBody);
     const label = describeEvent(request);
-    const timing = `(${result.statusCode}, ${result.durationMs} ms)`;
+    const waited = result.waitedMs ? `, after ${result.waitedMs} ms waiting for a free receiver` : '';
+    const timing = `(${result.statusCode}, ${result.durationMs} ms${waited})`;
     if (response?.status === 'accepted') {
       this.totals.enqueued++;
       this.print(`${label} received → enqueued ${timing}`);

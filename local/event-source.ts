@@ -41,9 +41,16 @@ export interface EventSource {
 
 /**
  * Behaves like Lambda's SQS event source mapping with ReportBatchItemFailures: long-polls batches,
- * invokes the processor one batch at a time, deletes the records that succeeded and leaves the
- * reported failures to reappear after the visibility timeout, so SQS's maxReceiveCount moves a
- * poison message to the DLQ exactly as in AWS.
+ * invokes the processor, deletes the records that succeeded and leaves the reported failures to
+ * reappear after the visibility timeout, so SQS's maxReceiveCount moves a poison message to the
+ * DLQ exactly as in AWS.
+ *
+ * One batch at a time, and no poll while it runs. AWS runs several batches at once, each in its own
+ * environment; here they would share one event loop with the receivers, fauxqs and dynalite, and
+ * a burst's receivers would pay for them out of their enqueue budget. It also keeps what AWS
+ * ensures by requiring a visibility timeout of at least the function timeout: the messages of a
+ * batch are never handed out again while it runs, even when a loaded machine makes it outlast a
+ * short local visibility timeout (its records are deleted, or reappear, once it returns).
  */
 export function startEventSource(options: EventSourceOptions): EventSource {
   const abort = new AbortController();

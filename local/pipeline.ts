@@ -19,6 +19,11 @@ export interface PipelineOptions {
   /** Run `cdk synth`'s bundles from this cloud assembly instead of the TypeScript sources. */
   bundlesDir?: string;
   visibilityTimeoutSeconds: number;
+  /**
+   * Receiver invocations served at once, as that many Lambda environments; see `startLocalApi`.
+   * @default DEFAULT_RECEIVER_CONCURRENCY (10)
+   */
+  receiverConcurrency?: number;
   verbose?: boolean;
   print: (line: string) => void;
 }
@@ -121,21 +126,36 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     });
 
     // SQS moves a message to the DLQ itself, on a receive; the depth is how we learn it happened.
+    // One check at a time: on a busy machine overlapping checks can resolve out of order, and an
+    // older, lower depth read last would count the same arrival twice.
     let deadLetterDepth = 0;
-    const deadLetterWatch = setInterval(() => {
-      sqs
-        .counts()
-        .then(({ deadLetterVisible }) => {
-          if (deadLetterVisible > deadLetterDepth) activity.deadLettered(deadLetterVisible - deadLetterDepth);
-          deadLetterDepth = deadLetterVisible;
-        })
-        .catch(() => undefined);
-    }, 500);
-    stops.push(async () => clearInterval(deadLetterWatch));
+    let deadLetterWatch: NodeJS.Timeout | undefined;
+    let watching = true;
+    const watchDeadLetters = () => {
+      deadLetterWatch = setTimeout(() => {
+        sqs
+          .counts()
+          .then(({ deadLetterVisible }) => {
+            if (deadLetterVisible > deadLetterDepth)
+              activity.deadLettered(deadLetterVisible - deadLetterDepth);
+            deadLetterDepth = deadLetterVisible;
+          })
+          .catch(() => undefined)
+          .finally(() => {
+            if (watching) watchDeadLetters();
+          });
+      }, 500);
+    };
+    watchDeadLetters();
+    stops.push(async () => {
+      watching = false;
+      clearTimeout(deadLetterWatch);
+    });
 
     const api = await startLocalApi({
       port: options.port,
       receiver: handlers.receiver,
+      receiverConcurrency: options.receiverConcurrency,
       context: () => lambdaContext('receiver', RECEIVER_DEFAULTS.timeoutSeconds),
       onDelivery: (result) => activity.delivery(result),
       faults: (request) => {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { PROCESSOR_DEFAULTS } from '../lib/smartcar-webhooks-defaults';
+import { ENQUEUE_DEFAULTS, PROCESSOR_DEFAULTS } from '../lib/smartcar-webhooks-defaults';
+import { DEFAULT_RECEIVER_CONCURRENCY } from './api-gateway';
 import { startPipeline } from './pipeline';
 import { ensureToken, TOKEN_ENV_VAR } from './token';
 
@@ -14,6 +15,10 @@ Options:
   --cdk-out <dir>            where to find those bundles (default cdk.out)
   --visibility-timeout <s>   seconds before a failed message is retried (default ${LOCAL_VISIBILITY_TIMEOUT_SECONDS};
                              AWS: ${PROCESSOR_DEFAULTS.timeoutSeconds * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier})
+  --receiver-concurrency <n> receiver invocations at once, like that many Lambda environments
+                             (default ${DEFAULT_RECEIVER_CONCURRENCY}, at most 1000; AWS adds environments as requests come).
+                             Further requests wait for a free one; the wait, shown apart in the
+                             activity line, does not count against the receiver's ${ENQUEUE_DEFAULTS.totalTimeoutMs / 1000} s SQS budget.
   --verbose                  also print every structured log line of the handlers
   --help                     this text
 
@@ -49,6 +54,13 @@ async function main(): Promise<void> {
       `--visibility-timeout must be whole seconds from 0 to 43200, got "${values['visibility-timeout']}".`,
     );
   }
+  const receiverConcurrency = Number(values['receiver-concurrency'] ?? DEFAULT_RECEIVER_CONCURRENCY);
+  // 1000 is Lambda's default concurrency quota per account and Region.
+  if (!Number.isInteger(receiverConcurrency) || receiverConcurrency < 1 || receiverConcurrency > 1000) {
+    fail(
+      `--receiver-concurrency must be a whole number from 1 to 1000, got "${values['receiver-concurrency']}".`,
+    );
+  }
   const bundlesDir = values.bundles ? (values['cdk-out'] ?? 'cdk.out') : undefined;
 
   const { token, generated } = ensureToken();
@@ -60,6 +72,7 @@ async function main(): Promise<void> {
       port,
       bundlesDir,
       visibilityTimeoutSeconds,
+      receiverConcurrency,
       verbose: values.verbose,
       print,
     });
@@ -78,6 +91,7 @@ async function main(): Promise<void> {
   health    GET  ${pipeline.url}/health
   status    GET  ${pipeline.url}/_local/status
   faults    POST ${pipeline.url}/_local/faults  {"sqs":"down"} / {"dynamodb":"down"} / "up"; {"processor":"crash"}
+  receiver  at most ${receiverConcurrency} invocations at once; more requests wait for a free one (--receiver-concurrency)
   queue     ${pipeline.queueName}: visibility timeout ${visibilityTimeoutSeconds} s, DLQ after ${PROCESSOR_DEFAULTS.maxReceiveCount} receives
   token     ${generated ? `generated and saved to .env: ${token}` : `from ${process.env[TOKEN_ENV_VAR] ? `$${TOKEN_ENV_VAR}` : '.env'}`}
 Send an event from another terminal: npm run send -- VEHICLE_STATE
@@ -111,6 +125,7 @@ function parseOptions() {
       bundles: { type: 'boolean', default: false },
       'cdk-out': { type: 'string' },
       'visibility-timeout': { type: 'string' },
+      'receiver-concurrency': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },

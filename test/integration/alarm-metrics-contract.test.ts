@@ -12,7 +12,12 @@ import {
   vehicleStateEvent,
   verifyEvent,
 } from '../support/builders';
-import { type Bundle, type SynthesizedBundles, synthBundles } from './support/bundles';
+import {
+  type Bundle,
+  INVOCATION_DEADLINE_MS,
+  type SynthesizedBundles,
+  synthBundles,
+} from './support/bundles';
 import { type LocalDynamoDb, startDynalite } from './support/dynalite';
 import { type LocalSqsProcess, startLocalSqsProcess } from './support/local-sqs';
 
@@ -22,6 +27,9 @@ import { type LocalSqsProcess, startLocalSqsProcess } from './support/local-sqs'
  * template must read one of them with exactly its namespace, name and dimensions (a typo there is
  * an alarm that can never fire), or a metric that AWS publishes for a resource of the template.
  */
+
+// Bundling both functions and a Node process per invocation: slow on a loaded 2-core machine.
+jest.setTimeout(2 * INVOCATION_DEADLINE_MS);
 
 interface TemplateResource {
   Type: string;
@@ -216,7 +224,7 @@ describe('alarms and the metrics the shipped bundles emit', () => {
       endpoint: sqs.endpoint,
       credentials: LOCAL_AWS.credentials,
     });
-  }, 120_000);
+  }, 4 * INVOCATION_DEADLINE_MS);
 
   afterAll(async () => {
     bundles?.cleanup();
@@ -308,7 +316,7 @@ describe('alarms and the metrics the shipped bundles emit', () => {
           throw new Error(`expected ${failures} failed, got ${JSON.stringify(result)}`);
       }
       await takeMessages(sqs.deadLetterQueue.url);
-    }, 120_000);
+    }, 5 * INVOCATION_DEADLINE_MS);
 
     it('reads a metric of the shipped code, of a metric filter, or of a resource AWS publishes for', () => {
       const written = new Set([...emitted, ...filterMetrics(template)]);

@@ -9,8 +9,11 @@ import {
   vehicleStateEvent,
   verifyEvent,
 } from '../support/builders';
-import { synthBundles } from './support/bundles';
+import { INVOCATION_DEADLINE_MS, synthBundles } from './support/bundles';
 import { type LocalDynamoDb, startDynalite } from './support/dynalite';
+
+// Bundling both functions and a Node process per invocation: slow on a loaded 2-core machine.
+jest.setTimeout(2 * INVOCATION_DEADLINE_MS);
 
 describe('bundles produced by cdk synth', () => {
   let bundles: ReturnType<typeof synthBundles>;

@@ -4,7 +4,14 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { SmartcarWebhooksStack } from '../../lib/smartcar-webhooks-stack';
 import { sign, TEST_TOKEN, vehicleStateEvent, verifyEvent } from '../support/builders';
-import { type RunningPipeline, startPipelineProcess } from './support/local-pipeline';
+import {
+  PIPELINE_TEST_TIMEOUT_MS,
+  type RunningPipeline,
+  startPipelineProcess,
+} from './support/local-pipeline';
+
+// Synthesizing bundles with esbuild, then starting the pipeline, takes tens of seconds on a busy machine.
+jest.setTimeout(PIPELINE_TEST_TIMEOUT_MS);
 
 /** `cdk synth` into a temporary cloud assembly, with the path metadata the CLI adds. */
 function synthesize(): string {

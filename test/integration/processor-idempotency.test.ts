@@ -205,10 +205,15 @@ describe('processor idempotency against DynamoDB (dynalite)', () => {
     const tableName = await freshTable();
     const event = vehicleStateEvent();
     const slow = gate();
-    mockEventHandlers.onVehicleState.mockImplementationOnce(() => slow.opened);
+    const entered = gate();
+    mockEventHandlers.onVehicleState.mockImplementationOnce(() => {
+      entered.open();
+      return slow.opened;
+    });
 
     const holding = invoke(coldStart(tableName), [sqsRecord(JSON.stringify(event))], 30_000);
-    await delay(100);
+    // The handler runs only once its invocation holds the lock.
+    await entered.opened;
     const copy = sqsRecord(JSON.stringify(redelivery(event)));
     const meanwhile = await invoke(coldStart(tableName), [copy]);
     slow.open();
@@ -223,11 +228,17 @@ describe('processor idempotency against DynamoDB (dynalite)', () => {
     const tableName = await freshTable();
     const event = vehicleStateEvent();
     const stuck = gate();
-    mockEventHandlers.onVehicleState.mockImplementationOnce(() => stuck.opened);
+    const entered = gate();
+    mockEventHandlers.onVehicleState.mockImplementationOnce(() => {
+      entered.open();
+      return stuck.opened;
+    });
 
-    // The lock lives as long as the invocation had left: 50 ms here.
+    // The lock lives as long as the invocation had left: at most 50 ms from its start, so 100 ms
+    // after its handler began (it holds the lock by then), however slow the machine, it has expired.
     const timedOut = invoke(coldStart(tableName), [sqsRecord(JSON.stringify(event))], 50);
-    await delay(150);
+    await entered.opened;
+    await delay(100);
     const takeover = await invoke(coldStart(tableName), [
       sqsRecord(JSON.stringify(redelivery(event)), { receiveCount: 2 }),
     ]);

@@ -60,19 +60,18 @@ function receiverAgainst(endpoint: string): ReceiverDependencies {
 }
 
 describe('receiver against an SQS endpoint that misbehaves', () => {
-  it('answers 503 inside the enqueue budget when SQS accepts connections but never answers', async () => {
+  // How long that takes is the enqueue budget's business, pinned with fake timers in
+  // test/unit/receiver-enqueue-budget.test.ts; over a real socket only the outcome is certain.
+  it('answers 503 when SQS accepts connections but never answers', async () => {
     const sqs = await fakeSqs(() => undefined);
     try {
-      const started = Date.now();
       const response = await receiveWebhook(
         toWebhookRequest(signedRequest(vehicleStateEvent())),
         receiverAgainst(sqs.endpoint),
       );
-      const elapsed = Date.now() - started;
 
       expect(response.statusCode).toBe(503);
-      // The budget is the bound; the margin absorbs a slow CI machine, and 15 s is Smartcar's limit.
-      expect(elapsed).toBeLessThan(ENQUEUE_DEFAULTS.totalTimeoutMs + 2000);
+      expect(sqs.requests()).toBeLessThanOrEqual(ENQUEUE_DEFAULTS.maxAttempts);
     } finally {
       await sqs.close();
     }

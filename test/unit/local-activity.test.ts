@@ -64,6 +64,24 @@ describe('Activity.delivery', () => {
     expect(lines()).toEqual([`${LABEL} received → enqueued (200, 12 ms)`]);
   });
 
+  it('prints how long a delivery waited for a free receiver apart from its duration', () => {
+    const { activity: a, lines } = activity();
+
+    a.delivery(delivery({ waitedMs: 340 }));
+
+    expect(lines()).toEqual([
+      `${LABEL} received → enqueued (200, 12 ms, after 340 ms waiting for a free receiver)`,
+    ]);
+  });
+
+  it('leaves out a wait that did not happen', () => {
+    const { activity: a, lines } = activity();
+
+    a.delivery(delivery({ waitedMs: 0 }));
+
+    expect(lines()).toEqual([`${LABEL} received → enqueued (200, 12 ms)`]);
+  });
+
   it('counts an accepted delivery as received and enqueued', () => {
     const { activity: a } = activity();
 

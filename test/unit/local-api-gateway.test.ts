@@ -1,4 +1,6 @@
 import {
+  DEFAULT_RECEIVER_CONCURRENCY,
+  executionEnvironments,
   startLocalApi,
   type LocalApi,
   type LocalApiOptions,
@@ -6,6 +8,7 @@ import {
 } from '../../local/api-gateway';
 import type { DeliveryResult } from '../../local/activity';
 import { lambdaContext } from '../support/builders';
+import { deferred, until } from './support-local-async';
 
 const ACCEPTED = {
   statusCode: 200,
@@ -294,6 +297,7 @@ describe('local API delivery reports', () => {
     expect(onDelivery).toHaveBeenCalledWith({
       statusCode: 200,
       durationMs: expect.any(Number),
+      waitedMs: expect.any(Number),
       requestBody: '{"eventId":"e-1"}',
       responseBody: '{"status":"accepted"}',
     });
@@ -317,6 +321,125 @@ describe('local API delivery reports', () => {
     await fetch(`${url}/health`);
 
     expect(onDelivery).not.toHaveBeenCalled();
+  });
+});
+
+describe('local API receiver environments', () => {
+  /** A receiver that holds each invocation open for a moment and records how many overlap. */
+  function overlappingReceiver() {
+    let inFlight = 0;
+    let most = 0;
+    const receiver: ReceiverHandler = async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inFlight--;
+      return ACCEPTED;
+    };
+    return { receiver, most: () => most };
+  }
+
+  const post = (url: string) => fetch(`${url}/webhooks/smartcar`, { method: 'POST', body: '{}' });
+
+  it('runs at most receiverConcurrency invocations at once and answers every request', async () => {
+    const { receiver, most } = overlappingReceiver();
+    const { url } = await startApi({ receiver, receiverConcurrency: 2 });
+
+    const responses = await Promise.all(Array.from({ length: 8 }, () => post(url)));
+
+    expect(responses.map((response) => response.status)).toEqual(Array(8).fill(200));
+    expect(most()).toBeLessThanOrEqual(2);
+  });
+
+  it(`runs at most ${DEFAULT_RECEIVER_CONCURRENCY} invocations at once by default`, async () => {
+    const { receiver, most } = overlappingReceiver();
+    const { url } = await startApi({ receiver });
+
+    await Promise.all(Array.from({ length: DEFAULT_RECEIVER_CONCURRENCY * 3 }, () => post(url)));
+
+    expect(most()).toBeLessThanOrEqual(DEFAULT_RECEIVER_CONCURRENCY);
+  });
+
+  it('invokes the receiver for a waiting request once the invocation ahead of it ends', async () => {
+    const first = deferred<void>();
+    const receiver = jest.fn<ReturnType<ReceiverHandler>, Parameters<ReceiverHandler>>(async () => {
+      if (receiver.mock.calls.length === 1) await first.promise;
+      return ACCEPTED;
+    });
+    const { url } = await startApi({ receiver, receiverConcurrency: 1 });
+
+    const answers = [post(url), post(url)];
+    await until(() => receiver.mock.calls.length === 1, 'the first invocation');
+    first.resolve();
+
+    expect((await Promise.all(answers)).map((response) => response.status)).toEqual([200, 200]);
+    expect(receiver).toHaveBeenCalledTimes(2);
+  });
+
+  it('refuses a receiverConcurrency below 1', async () => {
+    await expect(startApi({ receiverConcurrency: 0 })).rejects.toThrow(
+      'receiverConcurrency must be a whole number ≥ 1, got 0.',
+    );
+  });
+});
+
+describe('executionEnvironments', () => {
+  /** Whether `promise` has settled once pending callbacks have run. */
+  async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+    let settled = false;
+    void promise.then(() => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    return settled;
+  }
+
+  it('hands out as many environments as it has at once', async () => {
+    const environments = executionEnvironments(2);
+
+    const grants = [environments.acquire(), environments.acquire()];
+
+    expect(await Promise.all(grants.map(isSettled))).toEqual([true, true]);
+  });
+
+  it('makes the next invocation wait until an environment is released', async () => {
+    const environments = executionEnvironments(1);
+    const release = await environments.acquire();
+
+    const next = environments.acquire();
+    const waitedBeforeRelease = !(await isSettled(next));
+    release();
+
+    expect(waitedBeforeRelease).toBe(true);
+    expect(await isSettled(next)).toBe(true);
+  });
+
+  it('serves waiting invocations first come, first served', async () => {
+    const environments = executionEnvironments(1);
+    const release = await environments.acquire();
+    const order: string[] = [];
+
+    const a = environments.acquire().then((done) => {
+      order.push('a');
+      done();
+    });
+    const b = environments.acquire().then((done) => {
+      order.push('b');
+      done();
+    });
+    release();
+    await Promise.all([a, b]);
+
+    expect(order).toEqual(['a', 'b']);
+  });
+
+  it('gives a released environment to a waiting invocation before a newcomer', async () => {
+    const environments = executionEnvironments(1);
+    const release = await environments.acquire();
+    const waiting = environments.acquire();
+
+    release();
+    const newcomer = environments.acquire();
+
+    expect(await isSettled(waiting)).toBe(true);
+    expect(await isSettled(newcomer)).toBe(false);
   });
 });
 

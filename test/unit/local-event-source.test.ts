@@ -87,6 +87,21 @@ function receiveOptions(call: { args: unknown[] } | undefined) {
   return call?.args[1] as { abortSignal?: AbortSignal } | undefined;
 }
 
+/** Stops the running event source; afterEach has nothing left to stop. */
+function stopSource(): Promise<void> {
+  const stopping = source?.stop() ?? Promise.resolve();
+  source = undefined;
+  return stopping;
+}
+
+/** Whether `promise` settles while fake time stands still, once pending callbacks have run. */
+async function settlesAtOnce(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void promise.finally(() => (settled = true));
+  await jest.advanceTimersByTimeAsync(0);
+  return settled;
+}
+
 /** Waits until the event source has reported `count` records. */
 async function recordsReported(onRecord: jest.Mock<void, [RecordResult]>, count: number) {
   await until(() => onRecord.mock.calls.length >= count, `${count} records`);
@@ -173,6 +188,27 @@ describe('event source polling', () => {
       ['message-1', 'message-2'],
       ['message-3'],
     ]);
+  });
+
+  it('does not poll again while a batch is being processed', async () => {
+    const release = deferred<void>();
+    let invoked = false;
+    queueAnswers([message(1)], [message(2)]);
+    const { onRecord } = start({
+      invoke: async (event) => {
+        invoked = true;
+        if (event.Records[0]?.messageId === 'message-1') await release.promise;
+        return { batchItemFailures: [] };
+      },
+    });
+    await until(() => invoked, 'the first invocation');
+    await new Promise((resolve) => setImmediate(resolve));
+    const pollsDuringBatch = sqs.commandCalls(ReceiveMessageCommand).length;
+
+    release.resolve();
+    await recordsReported(onRecord, 2);
+
+    expect(pollsDuringBatch).toBe(1);
   });
 
   it('counts a message without ApproximateReceiveCount as its first attempt', async () => {
@@ -383,29 +419,31 @@ describe('event source stop()', () => {
     expect(options?.abortSignal?.aborted).toBe(true);
   });
 
-  it('resolves promptly while a long poll is in flight', async () => {
+  it('resolves without waiting for the long poll in flight to end', async () => {
+    jest.useFakeTimers();
     queueAnswers();
     const running = start({ waitTimeSeconds: 20 });
-    await until(() => sqs.commandCalls(ReceiveMessageCommand).length > 0, 'a poll');
-    const stopped = Date.now();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(sqs).toHaveReceivedCommandTimes(ReceiveMessageCommand, 1);
 
-    await source?.stop();
-    source = undefined;
+    // The clock stands still: the 20 s poll cannot end on its own.
+    const stopped = await settlesAtOnce(stopSource());
 
-    expect(Date.now() - stopped).toBeLessThan(100);
+    expect(stopped).toBe(true);
     expect(running.onPollError).not.toHaveBeenCalled();
   });
 
-  it('resolves promptly while waiting to retry a failed poll', async () => {
+  it('resolves without waiting out the pause before retrying a failed poll', async () => {
+    jest.useFakeTimers();
     queueAnswers(new Error('connect ECONNREFUSED 127.0.0.1:4566'));
     const { onPollError } = start();
-    await until(() => onPollError.mock.calls.length > 0, 'the poll error');
-    const stopped = Date.now();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(onPollError).toHaveBeenCalledTimes(1);
 
-    await source?.stop();
-    source = undefined;
+    // The clock stands still: the one-second pause cannot end on its own.
+    const stopped = await settlesAtOnce(stopSource());
 
-    expect(Date.now() - stopped).toBeLessThan(100);
+    expect(stopped).toBe(true);
     expect(sqs).toHaveReceivedCommandTimes(ReceiveMessageCommand, 1);
   });
 

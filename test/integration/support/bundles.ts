@@ -12,6 +12,13 @@ const run = promisify(execFile);
 const RESULT_MARKER = '__HANDLER_RESULT__';
 
 /**
+ * How long one bundle invocation may take before it counts as hung: a safety net for a loaded
+ * 2-core machine, where starting a Node process per invocation takes many times as long as idle.
+ * Test files that invoke bundles set `jest.setTimeout(2 * INVOCATION_DEADLINE_MS)` or more.
+ */
+export const INVOCATION_DEADLINE_MS = 60_000;
+
+/**
  * Invokes a bundle in a fresh Node process, the way Lambda's runtime does: require the file, call
  * `handler(event, context)`. Its folder has no node_modules, so everything it needs must be inside.
  */
@@ -78,7 +85,7 @@ export function synthBundles(): SynthesizedBundles {
             NODE_OPTIONS: '--enable-source-maps',
             ...env,
           },
-          timeout: 20_000,
+          timeout: INVOCATION_DEADLINE_MS,
         });
         const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
         if (line === undefined) throw new Error(`the bundle printed no result:\n${stdout}`);

@@ -3,11 +3,17 @@ import { MESSAGE_ATTRIBUTES } from '../../../lib/smartcar-webhooks-defaults';
 import { LOCAL_AWS } from '../../../local/local-aws';
 import { sign, TEST_TOKEN } from '../../support/builders';
 
-/** The answer to one signed POST, and how long it took. */
+/** The answer to one signed POST. */
 export interface DeliveryOutcome {
   status: number;
-  latencyMs: number;
 }
+
+/**
+ * How long one delivery may take before the test gives up on it: a safety net, not Smartcar's 15 s
+ * (the receiver's time budget is pinned by unit tests with fake timers). A burst queues requests
+ * for the local API's few receiver environments, which a loaded machine stretches to seconds.
+ */
+const DELIVERY_DEADLINE_MS = 120_000;
 
 /** POSTs `body` to `webhookUrl` signed with `token`, as Smartcar does. */
 export async function deliverSigned(
@@ -15,15 +21,14 @@ export async function deliverSigned(
   body: string,
   token = TEST_TOKEN,
 ): Promise<DeliveryOutcome> {
-  const started = performance.now();
   const response = await fetch(webhookUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'sc-signature': sign(body, token) },
     body,
-    signal: AbortSignal.timeout(30_000),
+    signal: AbortSignal.timeout(DELIVERY_DEADLINE_MS),
   });
   await response.arrayBuffer();
-  return { status: response.status, latencyMs: performance.now() - started };
+  return { status: response.status };
 }
 
 /**

@@ -5,6 +5,20 @@ import { TOKEN_ENV_VAR } from '../../../local/token';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
+/**
+ * How long {@link RunningPipeline.waitFor} waits by default before it gives up: a safety net for a
+ * condition that never comes, not an expectation of speed. Idle, what the tests wait for takes a
+ * second or two; on a 2-core machine shared with two CPU-bound processes, up to ten times that.
+ */
+export const PIPELINE_DEADLINE_MS = 90_000;
+
+/**
+ * Jest timeout for a test that waits on the pipeline: room for a few deliveries and one
+ * {@link PIPELINE_DEADLINE_MS} wait, so a missed condition fails with waitFor's last status rather
+ * than with Jest's bare timeout.
+ */
+export const PIPELINE_TEST_TIMEOUT_MS = 150_000;
+
 /** `npm start` running in a child process, as a user runs it. */
 export interface RunningPipeline {
   url: string;
@@ -13,7 +27,10 @@ export interface RunningPipeline {
   output(): string;
   status(): Promise<PipelineStatus>;
   fault(change: Record<string, 'up' | 'down' | 'crash'>): Promise<void>;
-  /** Waits until `predicate(status)` holds, polling; fails with the last status after `timeoutMs`. */
+  /**
+   * Waits until `predicate(status)` holds, polling; fails with the last status after `timeoutMs`
+   * (default {@link PIPELINE_DEADLINE_MS}).
+   */
   waitFor(predicate: (status: PipelineStatus) => boolean, timeoutMs?: number): Promise<PipelineStatus>;
   /** Ctrl-C; resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -43,7 +60,11 @@ export async function startPipelineProcess(token: string, args: string[] = []): 
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
   const url = await new Promise<string>((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), 30_000);
+    // tsx compiles the sources on start, which a loaded machine makes take tens of seconds.
+    const deadline = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`npm start did not come up:\n${output}`));
+    }, PIPELINE_DEADLINE_MS);
     const check = () => {
       const match = /health\s+GET\s+(http:\/\/127\.0\.0\.1:\d+)\/health/.exec(output);
       if (match?.[1] !== undefined) {
@@ -67,7 +88,7 @@ export async function startPipelineProcess(token: string, args: string[] = []): 
     fault: async (change) => {
       await fetch(`${url}/_local/faults`, { method: 'POST', body: JSON.stringify(change) });
     },
-    waitFor: async (predicate, timeoutMs = 20_000) => {
+    waitFor: async (predicate, timeoutMs = PIPELINE_DEADLINE_MS) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const current = await status();
