@@ -24,9 +24,9 @@ export function loadHandlers(bundlesDir: string | undefined): Handlers {
   if (bundlesDir === undefined) {
     return {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only after the environment is set, as Lambda does
-      receiver: require('../lambdas/receiver/index').handler,
+      receiver: require('../lambdas/receiver').handler,
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only after the environment is set, as Lambda does
-      processor: require('../lambdas/processor/index').handler,
+      processor: require('../lambdas/processor').handler,
       source: 'TypeScript sources in lambdas/',
     };
   }

@@ -1,6 +1,6 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { latestStateTableInput } from '../lambdas/shared/latest-state';
+import { latestStateTableInput } from '../lambdas/latest-state';
 import { ENV_VARS, PROCESSOR_DEFAULTS, RECEIVER_DEFAULTS, ROUTES } from '../lib/smartcar-webhooks-defaults';
 import { Activity, interceptLogLines } from './activity';
 import { startLocalApi } from './api-gateway';

@@ -1,12 +1,12 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { EVENT_TYPES } from '../lambdas/shared/envelope';
+import { EVENT_TYPES } from '../lambdas/runtime/envelope';
 import type {
   EventMeta,
   VehicleErrorEvent,
   VehicleRef,
   VehicleStateEvent,
-} from '../lambdas/shared/events/current-event-schema';
-import type { VehicleSignal as Signal } from '../lambdas/shared/events/signal-schema';
+} from '../lambdas/sdk/events/current-event-schema';
+import type { VehicleSignal as Signal } from '../lambdas/sdk/events/signal-schema';
 
 /**
  * Realistic Smartcar deliveries for `npm run send` and the local emulator, shaped like the samples

@@ -1,6 +1,6 @@
-import type { SignalBodies } from '../shared/events/signal-bodies';
-import type { SignalReading } from '../shared/events/signals';
-import type { SignalContext } from '../processor/webhook-app';
+import type { SignalBodies } from '../sdk/events/signal-bodies';
+import type { SignalReading } from '../sdk/events/signals';
+import type { SignalContext } from '../sdk/webhook-app';
 
 /** Below this state of charge the driver is notified. */
 const LOW_BATTERY_PERCENT = 20;

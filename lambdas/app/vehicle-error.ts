@@ -1,6 +1,6 @@
-import type { VehicleErrorEvent } from '../shared/events/current-event-schema';
-import { classifyVehicleError } from '../shared/events/classify-vehicle-error';
-import type { EventContext } from '../processor/webhook-app';
+import type { VehicleErrorEvent } from '../sdk/events/current-event-schema';
+import { classifyVehicleError } from '../sdk/events/classify-vehicle-error';
+import type { EventContext } from '../sdk/webhook-app';
 
 /**
  * Example: each error classified by type (compatibility, permission, account, vehicle state,

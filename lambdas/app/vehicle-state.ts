@@ -1,6 +1,6 @@
-import type { VehicleStateEvent } from '../shared/events/current-event-schema';
-import { readSignals } from '../shared/events/signals';
-import type { VehicleStateContext } from '../processor/webhook-app';
+import type { VehicleStateEvent } from '../sdk/events/current-event-schema';
+import { readSignals } from '../sdk/events/signals';
+import type { VehicleStateContext } from '../sdk/webhook-app';
 
 /**
  * Example: a VEHICLE_STATE carries every subscribed signal; some may carry an error instead of a

@@ -13,24 +13,24 @@ import {
   METRICS,
   UNPROCESSABLE_REASONS,
 } from '../../lib/smartcar-webhooks-defaults';
-import { type EventSummary, type JsonObject, parseJsonObject, summarizeEvent } from '../shared/envelope';
-import { epochMsOrUndefined } from '../shared/events/delivered-at';
-import type { EventIssue } from '../shared/events/issues';
-import { LEGACY_EVENT_NAMES } from '../shared/events/legacy-event-schema';
-import { parseSmartcarEvent } from '../shared/events/parse-event';
-import { readSignals, signalTimestamp } from '../shared/events/signals';
+import { type EventSummary, type JsonObject, parseJsonObject, summarizeEvent } from '../runtime/envelope';
+import { epochMsOrUndefined } from '../sdk/events/delivered-at';
+import type { EventIssue } from '../sdk/events/issues';
+import { LEGACY_EVENT_NAMES } from '../sdk/events/legacy-event-schema';
+import { parseSmartcarEvent } from '../sdk/events/parse-event';
+import { readSignals, signalTimestamp } from '../sdk/events/signals';
 import {
   isEventType,
   isLegacyEvent,
   type SmartcarEvent,
   vehicleIdOf,
-} from '../shared/events/smartcar-event-schema';
-import { firedTriggers, isFirstDelivery } from '../shared/events/triggers';
-import type { LatestStateStore } from '../shared/latest-state';
-import { LOG_MESSAGES } from '../shared/log-messages';
-import type { MetricsRecorder } from '../shared/metrics';
+} from '../sdk/events/smartcar-event-schema';
+import { firedTriggers, isFirstDelivery } from '../sdk/events/triggers';
+import type { LatestStateStore } from '../latest-state';
+import { LOG_MESSAGES } from '../contract/log-messages';
+import type { MetricsRecorder } from '../runtime/metrics';
 import type { DeadLetterSender } from './dead-letter';
-import { type EventContext, UnprocessableEventError, type WebhookApp } from './webhook-app';
+import { type EventContext, UnprocessableEventError, type WebhookApp } from '../sdk/webhook-app';
 
 /** One of UNPROCESSABLE_REASONS: why an event was parked. */
 export type UnprocessableReason = (typeof UNPROCESSABLE_REASONS)[keyof typeof UNPROCESSABLE_REASONS];

@@ -5,10 +5,10 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { app } from '../app';
-import { readProcessorConfig } from '../shared/config';
-import { createLatestStateStore } from '../shared/latest-state';
-import { logger } from '../shared/logger';
-import { powertoolsMetrics } from '../shared/metrics';
+import { readProcessorConfig } from '../runtime/config';
+import { createLatestStateStore } from '../latest-state';
+import { logger } from '../runtime/logger';
+import { powertoolsMetrics } from '../runtime/metrics';
 import { createDeadLetterSender } from './dead-letter';
 import { createEventProcessor } from './event-processor';
 

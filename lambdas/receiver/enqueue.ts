@@ -1,7 +1,7 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { BASE64_BODY_ENCODING, MESSAGE_ATTRIBUTES } from '../../lib/smartcar-webhooks-defaults';
-import type { EventSummary } from '../shared/envelope';
-import { EnqueueError } from '../shared/errors';
+import type { EventSummary } from '../runtime/envelope';
+import { EnqueueError } from './errors';
 
 /** The message body: the signed text, or its bytes in base64 when SQS cannot carry the text. */
 export interface QueuedBody {

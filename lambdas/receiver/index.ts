@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { readReceiverConfig } from '../shared/config';
-import { logger } from '../shared/logger';
+import { readReceiverConfig } from '../runtime/config';
+import { logger } from '../runtime/logger';
 import { createReceiverDependencies, toWebhookRequest } from './receiver-dependencies';
 import { receiveWebhook } from './webhook-receiver';
 

@@ -2,7 +2,7 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsGetOptions } from '@aws-lambda-powertools/parameters/secrets/types';
 import { PLACEHOLDER_TOKEN } from '../../lib/smartcar-webhooks-defaults';
-import { TokenNotConfiguredError, TokenUnavailableError } from '../shared/errors';
+import { TokenNotConfiguredError, TokenUnavailableError } from './errors';
 
 /** Where the receiver gets the Application Management Token. */
 export interface TokenSource {

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { BASE64_BODY_ENCODING, METRICS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
-import { epochMsOrUndefined } from '../shared/events/delivered-at';
+import { epochMsOrUndefined } from '../sdk/events/delivered-at';
 import {
   type EventSummary,
   isSignableChallenge,
@@ -11,7 +11,7 @@ import {
   parseJsonObject,
   readChallenge,
   summarizeEvent,
-} from '../shared/envelope';
+} from '../runtime/envelope';
 import {
   EnqueueError,
   ERROR_CODES,
@@ -23,17 +23,17 @@ import {
   SignatureError,
   SignatureMismatchError,
   WebhookRequestError,
-} from '../shared/errors';
-import { errorResponse, type HttpResponse, jsonResponse } from '../shared/http-response';
-import { LOG_MESSAGES } from '../shared/log-messages';
-import type { MetricsRecorder } from '../shared/metrics';
+} from './errors';
+import { errorResponse, type HttpResponse, jsonResponse } from './http-response';
+import { LOG_MESSAGES } from '../contract/log-messages';
+import type { MetricsRecorder } from '../runtime/metrics';
 import {
   computeSignature,
   findHeader,
   parseSignatureHeader,
   SIGNATURE_HEADER,
   signatureMatches,
-} from '../shared/verify-signature';
+} from './verify-signature';
 import type { Enqueue, QueuedBody } from './enqueue';
 import type { TokenSource } from './token-source';
 

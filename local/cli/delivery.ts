@@ -1,5 +1,5 @@
-import { parseJsonObject } from '../../lambdas/shared/envelope';
-import { computeSignature } from '../../lambdas/shared/verify-signature';
+import { parseJsonObject } from '../../lambdas/runtime/envelope';
+import { computeSignature } from '../../lambdas/receiver/verify-signature';
 import { sampleEvent, type SampleEventType } from '../sample-events';
 import { explainFailure, type DiagnosisContext, readErrorBody, statusLabel } from './diagnose';
 import { type Exchange, preview } from './http';

@@ -1,4 +1,4 @@
-import { ERROR_CODES } from '../../lambdas/shared/errors';
+import { ERROR_CODES } from '../../lambdas/receiver/errors';
 import { ROUTES } from '../../lib/smartcar-webhooks-defaults';
 import { TOKEN_ENV_VAR } from '../token';
 import { type Exchange, type HttpAnswer, preview } from './http';

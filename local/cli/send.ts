@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { EVENT_TYPES } from '../../lambdas/shared/envelope';
+import { EVENT_TYPES } from '../../lambdas/runtime/envelope';
 import type { SampleEventType } from '../sample-events';
 import { integerOption, nonBlankOption, noMorePositionals, parseCommandArgs, urlOption } from './args';
 import { CLI_DEFAULTS, localWebhookUrl, resolveToken } from './config';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { parseJsonObject } from '../../lambdas/shared/envelope';
-import { computeSignature } from '../../lambdas/shared/verify-signature';
+import { parseJsonObject } from '../../lambdas/runtime/envelope';
+import { computeSignature } from '../../lambdas/receiver/verify-signature';
 import { sampleVehicleStateEvent, sampleVerifyEvent } from '../sample-events';
 import { TOKEN_ENV_VAR } from '../token';
 import { integerOption, nonBlankOption, noMorePositionals, parseCommandArgs, urlOption } from './args';

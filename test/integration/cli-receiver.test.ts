@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventSummary } from '../../lambdas/shared/envelope';
-import { logger } from '../../lambdas/shared/logger';
+import type { EventSummary } from '../../lambdas/runtime/envelope';
+import { logger } from '../../lambdas/runtime/logger';
 import { receiveWebhook, type ReceiverDependencies } from '../../lambdas/receiver/webhook-receiver';
 import { RECEIVER_DEFAULTS, ROUTES } from '../../lib/smartcar-webhooks-defaults';
 import type { CliIo } from '../../local/cli/io';

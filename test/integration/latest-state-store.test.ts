@@ -7,7 +7,7 @@ import {
   type RecordedError,
   type SignalReport,
   type SignalState,
-} from '../../lambdas/shared/latest-state';
+} from '../../lambdas/latest-state';
 import { LATEST_STATE_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { FAKE_AWS, type LocalDynamoDb, startDynalite } from './support/dynalite';
 

@@ -12,7 +12,7 @@ import { FAKE_AWS, type LocalDynamoDb, startDynalite } from './support/dynalite'
  * count how often they run.
  */
 
-type EntryModule = typeof import('../../lambdas/processor/index');
+type EntryModule = typeof import('../../lambdas/processor');
 type Entry = EntryModule['handler'];
 
 const mockEventHandlers = {
@@ -67,7 +67,7 @@ function coldStart(tableName: string): Entry {
   process.env[ENV_VARS.idempotencyTableName] = tableName;
   let handler: Entry | undefined;
   jest.isolateModules(() => {
-    handler = (require('../../lambdas/processor/index') as EntryModule).handler;
+    handler = (require('../../lambdas/processor') as EntryModule).handler;
   });
   if (handler === undefined) throw new Error('lambdas/processor/index did not load');
   return handler;

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import type { SignalContext } from '../../lambdas/processor/webhook-app';
-import type { SignalBodies } from '../../lambdas/shared/events/signal-bodies';
-import type { SignalReading } from '../../lambdas/shared/events/signals';
+import type { SignalContext } from '../../lambdas/sdk/webhook-app';
+import type { SignalBodies } from '../../lambdas/sdk/events/signal-bodies';
+import type { SignalReading } from '../../lambdas/sdk/events/signals';
 import {
   createLatestStateStore,
   latestStateTableInput,
   type SignalState,
-} from '../../lambdas/shared/latest-state';
+} from '../../lambdas/latest-state';
 import { ENV_VARS } from '../../lib/smartcar-webhooks-defaults';
 import { captureOutput, lambdaContext, sqsRecord, vehicleStateEvent } from '../support/builders';
 import { FAKE_AWS, type LocalDynamoDb, startDynalite } from './support/dynalite';
@@ -20,7 +20,7 @@ import { FAKE_AWS, type LocalDynamoDb, startDynalite } from './support/dynalite'
  * when its event arrived too late for a signal.
  */
 
-type EntryModule = typeof import('../../lambdas/processor/index');
+type EntryModule = typeof import('../../lambdas/processor');
 type AppModule = typeof import('../../lambdas/app');
 
 const SOC = 'tractionbattery-stateofcharge';
@@ -101,7 +101,7 @@ function coldStart(tables: { idempotency: string; latestState: string }): Proces
         throw new Error('notification service unavailable');
       }
     });
-    handler = (require('../../lambdas/processor/index') as EntryModule).handler;
+    handler = (require('../../lambdas/processor') as EntryModule).handler;
   });
   const entry = handler;
   if (entry === undefined) throw new Error('lambdas/processor/index did not load');

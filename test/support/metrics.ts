@@ -1,4 +1,4 @@
-import type { CounterName, MetricsRecorder } from '../../lambdas/shared/metrics';
+import type { CounterName, MetricsRecorder } from '../../lambdas/runtime/metrics';
 
 /** A metrics recorder that keeps what was recorded, for assertions. */
 export function recordingMetrics(): MetricsRecorder & {

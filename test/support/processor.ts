@@ -8,9 +8,9 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import type { DeadLetterSender } from '../../lambdas/processor/dead-letter';
 import { createEventProcessor } from '../../lambdas/processor/event-processor';
-import type { WebhookApp } from '../../lambdas/processor/webhook-app';
-import type { LatestStateStore } from '../../lambdas/shared/latest-state';
-import type { MetricsRecorder } from '../../lambdas/shared/metrics';
+import type { WebhookApp } from '../../lambdas/sdk/webhook-app';
+import type { LatestStateStore } from '../../lambdas/latest-state';
+import type { MetricsRecorder } from '../../lambdas/runtime/metrics';
 import { lambdaContext } from './builders';
 import { recordingMetrics } from './metrics';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { app } from '../../lambdas/app';
-import type { WebhookApp } from '../../lambdas/processor/webhook-app';
-import { classifyVehicleError } from '../../lambdas/shared/events/classify-vehicle-error';
-import { parseSmartcarEventOrThrow } from '../../lambdas/shared/events/parse-event';
-import type { VehicleError } from '../../lambdas/shared/events/vehicle-error-schema';
+import type { WebhookApp } from '../../lambdas/sdk/webhook-app';
+import { classifyVehicleError } from '../../lambdas/sdk/events/classify-vehicle-error';
+import { parseSmartcarEventOrThrow } from '../../lambdas/sdk/events/parse-event';
+import type { VehicleError } from '../../lambdas/sdk/events/vehicle-error-schema';
 import { captureOutput, legacyEvent, vehicleErrorEvent, vehicleStateEvent } from '../support/builders';
 
 /**

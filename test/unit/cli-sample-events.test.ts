@@ -3,7 +3,7 @@ import {
   parseJsonObject,
   readChallenge,
   summarizeEvent,
-} from '../../lambdas/shared/envelope';
+} from '../../lambdas/runtime/envelope';
 import {
   SAMPLE_FLEET,
   sampleEvent,

@@ -1,5 +1,5 @@
-import { parseJsonObject, readChallenge } from '../../lambdas/shared/envelope';
-import { computeSignature } from '../../lambdas/shared/verify-signature';
+import { parseJsonObject, readChallenge } from '../../lambdas/runtime/envelope';
+import { computeSignature } from '../../lambdas/receiver/verify-signature';
 import type { CliIo } from '../../local/cli/io';
 import { main } from '../../local/cli/main';
 import { percentile } from '../../local/cli/summary';

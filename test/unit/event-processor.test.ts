@@ -11,10 +11,10 @@ import {
 import type { SQSRecord } from 'aws-lambda';
 import 'aws-sdk-client-mock-jest';
 import { app as defaultApp } from '../../lambdas/app';
-import { WebhookApp } from '../../lambdas/processor/webhook-app';
+import { WebhookApp } from '../../lambdas/sdk/webhook-app';
 import type { DeadLetterSender } from '../../lambdas/processor/dead-letter';
 import { OUTCOMES } from '../../lambdas/processor/event-processor';
-import { LOG_MESSAGES } from '../../lambdas/shared/log-messages';
+import { LOG_MESSAGES } from '../../lambdas/contract/log-messages';
 import { IDEMPOTENCY_DEFAULTS, METRICS } from '../../lib/smartcar-webhooks-defaults';
 import {
   captureOutput,

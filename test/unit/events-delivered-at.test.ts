@@ -1,4 +1,4 @@
-import { deliveredAtMs, EPOCH_SECONDS_BELOW, toEpochMs } from '../../lambdas/shared/events/delivered-at';
+import { deliveredAtMs, EPOCH_SECONDS_BELOW, toEpochMs } from '../../lambdas/sdk/events/delivered-at';
 
 describe('deliveredAtMs', () => {
   it.each<[string, number | string, number]>([

@@ -1,7 +1,7 @@
-import { parseSmartcarEvent, parseSmartcarEventOrThrow } from '../../lambdas/shared/events/parse-event';
-import type { VehicleSignal } from '../../lambdas/shared/events/signal-schema';
-import { isEventType } from '../../lambdas/shared/events/smartcar-event-schema';
-import { SCHEMA_DRIFT, type SchemaDriftCode } from '../../lambdas/shared/events/schema-drift';
+import { parseSmartcarEvent, parseSmartcarEventOrThrow } from '../../lambdas/sdk/events/parse-event';
+import type { VehicleSignal } from '../../lambdas/sdk/events/signal-schema';
+import { isEventType } from '../../lambdas/sdk/events/smartcar-event-schema';
+import { SCHEMA_DRIFT, type SchemaDriftCode } from '../../lambdas/sdk/events/schema-drift';
 import {
   dashboardTestMeta,
   type Json,

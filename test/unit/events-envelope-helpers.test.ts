@@ -1,5 +1,5 @@
-import { parseSmartcarEventOrThrow as parse } from '../../lambdas/shared/events/parse-event';
-import { isEventType, isLegacyEvent, vehicleIdOf } from '../../lambdas/shared/events/smartcar-event-schema';
+import { parseSmartcarEventOrThrow as parse } from '../../lambdas/sdk/events/parse-event';
+import { isEventType, isLegacyEvent, vehicleIdOf } from '../../lambdas/sdk/events/smartcar-event-schema';
 import {
   legacyDynamicSample,
   legacyEventBasedSample,

@@ -1,4 +1,4 @@
-import { parseSmartcarEvent } from '../../lambdas/shared/events/parse-event';
+import { parseSmartcarEvent } from '../../lambdas/sdk/events/parse-event';
 import {
   type Json,
   type JsonPath,

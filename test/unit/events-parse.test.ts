@@ -1,5 +1,5 @@
-import { smartcarEventSchema } from '../../lambdas/shared/events/smartcar-event-schema';
-import { parseSmartcarEvent } from '../../lambdas/shared/events/parse-event';
+import { smartcarEventSchema } from '../../lambdas/sdk/events/smartcar-event-schema';
+import { parseSmartcarEvent } from '../../lambdas/sdk/events/parse-event';
 import {
   legacyEvent,
   legacyVerifyEvent,

@@ -1,11 +1,11 @@
-import type { VehicleStateEvent } from '../../lambdas/shared/events/current-event-schema';
-import { parseSmartcarEventOrThrow } from '../../lambdas/shared/events/parse-event';
+import type { VehicleStateEvent } from '../../lambdas/sdk/events/current-event-schema';
+import { parseSmartcarEventOrThrow } from '../../lambdas/sdk/events/parse-event';
 import {
   findSignal,
   readSignals,
   SIGNAL_ERROR_SOURCES,
   signalTimestamp,
-} from '../../lambdas/shared/events/signals';
+} from '../../lambdas/sdk/events/signals';
 import {
   type Json,
   removeAt,
@@ -15,7 +15,7 @@ import {
   signal,
   vehicleStateSample,
 } from './events-fixtures';
-import { isEventType } from '../../lambdas/shared/events/smartcar-event-schema';
+import { isEventType } from '../../lambdas/sdk/events/smartcar-event-schema';
 
 /** Compiles only when `value` is assignable to `T`: pins the types `findSignal` returns. */
 function assertType<T>(value: T): T {

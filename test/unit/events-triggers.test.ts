@@ -1,8 +1,8 @@
-import type { VehicleStateEvent } from '../../lambdas/shared/events/current-event-schema';
-import { parseSmartcarEventOrThrow } from '../../lambdas/shared/events/parse-event';
-import { toSignalCode } from '../../lambdas/shared/events/signal-code';
-import { isEventType } from '../../lambdas/shared/events/smartcar-event-schema';
-import { firedTriggers, isFirstDelivery } from '../../lambdas/shared/events/triggers';
+import type { VehicleStateEvent } from '../../lambdas/sdk/events/current-event-schema';
+import { parseSmartcarEventOrThrow } from '../../lambdas/sdk/events/parse-event';
+import { toSignalCode } from '../../lambdas/sdk/events/signal-code';
+import { isEventType } from '../../lambdas/sdk/events/smartcar-event-schema';
+import { firedTriggers, isFirstDelivery } from '../../lambdas/sdk/events/triggers';
 import { type Json, removeAt, setAt, vehicleStateSample } from './events-fixtures';
 
 function withTriggers(triggers: Json[] | undefined, dataTriggers?: Json[]): VehicleStateEvent {

@@ -1,4 +1,4 @@
-import { parseSmartcarEvent } from '../../lambdas/shared/events/parse-event';
+import { parseSmartcarEvent } from '../../lambdas/sdk/events/parse-event';
 import { UNPROCESSABLE_REASONS } from '../../lib/smartcar-webhooks-defaults';
 import {
   legacyEventBasedSample,

@@ -1,5 +1,5 @@
-import { SmartcarEventValidationError } from '../../lambdas/shared/events/errors';
-import { parseSmartcarEventOrThrow } from '../../lambdas/shared/events/parse-event';
+import { SmartcarEventValidationError } from '../../lambdas/sdk/events/errors';
+import { parseSmartcarEventOrThrow } from '../../lambdas/sdk/events/parse-event';
 import { UNPROCESSABLE_REASONS } from '../../lib/smartcar-webhooks-defaults';
 import { removeAt, SAMPLE_LATITUDE, SAMPLE_VIN, setAt, signal, vehicleStateSample } from './events-fixtures';
 

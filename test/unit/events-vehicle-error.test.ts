@@ -2,10 +2,10 @@ import {
   classifyVehicleError,
   VEHICLE_ERROR_ACTIONS,
   type VehicleErrorCategory,
-} from '../../lambdas/shared/events/classify-vehicle-error';
-import { parseSmartcarEventOrThrow } from '../../lambdas/shared/events/parse-event';
-import { isEventType } from '../../lambdas/shared/events/smartcar-event-schema';
-import type { VehicleError } from '../../lambdas/shared/events/vehicle-error-schema';
+} from '../../lambdas/sdk/events/classify-vehicle-error';
+import { parseSmartcarEventOrThrow } from '../../lambdas/sdk/events/parse-event';
+import { isEventType } from '../../lambdas/sdk/events/smartcar-event-schema';
+import type { VehicleError } from '../../lambdas/sdk/events/vehicle-error-schema';
 import { type Json, setAt, vehicleErrorSample } from './events-fixtures';
 
 /** The first error of a VEHICLE_ERROR sample whose first error is replaced by `error`, after parsing. */

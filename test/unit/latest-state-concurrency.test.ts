@@ -1,4 +1,4 @@
-import { mapWithConcurrency } from '../../lambdas/shared/latest-state/map-with-concurrency';
+import { mapWithConcurrency } from '../../lambdas/latest-state/map-with-concurrency';
 
 /** A task whose completion the test controls. */
 function deferred() {

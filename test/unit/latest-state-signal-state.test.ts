@@ -1,5 +1,5 @@
-import { compareVersions, CorruptStateItemError } from '../../lambdas/shared/latest-state';
-import { toSignalState } from '../../lambdas/shared/latest-state/signal-state';
+import { compareVersions, CorruptStateItemError } from '../../lambdas/latest-state';
+import { toSignalState } from '../../lambdas/latest-state/signal-state';
 
 const T = 1769937933000;
 

@@ -11,8 +11,8 @@ import {
   InvalidSignalReportError,
   type LatestStateStoreOptions,
   type SignalReport,
-} from '../../lambdas/shared/latest-state';
-import { ConfigurationError } from '../../lambdas/shared/errors';
+} from '../../lambdas/latest-state';
+import { ConfigurationError } from '../../lambdas/receiver/errors';
 
 const TABLE_NAME = 'latest-state-test';
 const VEHICLE_ID = '875d9333-bbbb-4444-aaaa-17be22ebe970';

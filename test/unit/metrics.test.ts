@@ -1,4 +1,4 @@
-import { dimensionValue, powertoolsMetrics } from '../../lambdas/shared/metrics';
+import { dimensionValue, powertoolsMetrics } from '../../lambdas/runtime/metrics';
 import { METRICS } from '../../lib/smartcar-webhooks-defaults';
 import { captureOutput } from '../support/builders';
 

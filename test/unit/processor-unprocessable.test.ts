@@ -8,9 +8,9 @@ import {
   UnprocessableEventError,
   type VehicleStateContext,
   WebhookApp,
-} from '../../lambdas/processor/webhook-app';
-import type { LatestStateStore, RecordResult } from '../../lambdas/shared/latest-state';
-import { LOG_MESSAGES } from '../../lambdas/shared/log-messages';
+} from '../../lambdas/sdk/webhook-app';
+import type { LatestStateStore, RecordResult } from '../../lambdas/latest-state';
+import { LOG_MESSAGES } from '../../lambdas/contract/log-messages';
 import { IDEMPOTENCY_DEFAULTS, METRICS } from '../../lib/smartcar-webhooks-defaults';
 import { captureOutput, sqsRecord, vehicleErrorEvent, vehicleStateEvent } from '../support/builders';
 import { appWith, fakeHandlers, type MockedHandlers } from '../support/handlers';

@@ -11,7 +11,7 @@ import {
 } from '../support/builders';
 
 type DynamoDbModule = typeof import('@aws-sdk/client-dynamodb');
-type EntryModule = typeof import('../../lambdas/processor/index');
+type EntryModule = typeof import('../../lambdas/processor');
 type AppModule = typeof import('../../lambdas/app');
 
 const TABLE_NAME = 'smartcar-webhooks-idempotency';
@@ -52,7 +52,7 @@ function coldStart(env: Record<string, string | undefined> = CONSTRUCT_ENV): Loa
     dynamodb.on(sdk.UpdateItemCommand).resolves({});
     dynamodb.on(sdk.DeleteItemCommand).resolves({});
     const app = require('../../lambdas/app') as AppModule;
-    const { handler } = require('../../lambdas/processor/index') as EntryModule;
+    const { handler } = require('../../lambdas/processor') as EntryModule;
     loaded = { handler, app, dynamodb, sdk };
   });
   if (loaded === undefined) throw new Error('lambdas/processor/index did not load');

@@ -4,8 +4,8 @@ import {
   parseJsonObject,
   readChallenge,
   summarizeEvent,
-} from '../../lambdas/shared/envelope';
-import { InvalidChallengeError } from '../../lambdas/shared/errors';
+} from '../../lambdas/runtime/envelope';
+import { InvalidChallengeError } from '../../lambdas/receiver/errors';
 
 const RUNS = { numRuns: 300, seed: 20_260_601 };
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~+/=';

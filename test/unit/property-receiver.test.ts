@@ -9,8 +9,8 @@ import {
   parseJsonObject,
   readChallenge,
   summarizeEvent,
-} from '../../lambdas/shared/envelope';
-import { parseSignatureHeader, signatureMatches } from '../../lambdas/shared/verify-signature';
+} from '../../lambdas/runtime/envelope';
+import { parseSignatureHeader, signatureMatches } from '../../lambdas/receiver/verify-signature';
 import { RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { sign, TEST_TOKEN, vehicleStateEvent } from '../support/builders';
 

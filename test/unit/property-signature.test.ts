@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { SignatureMalformedError, SignatureMissingError } from '../../lambdas/shared/errors';
-import { parseSignatureHeader, signatureMatches } from '../../lambdas/shared/verify-signature';
+import { SignatureMalformedError, SignatureMissingError } from '../../lambdas/receiver/errors';
+import { parseSignatureHeader, signatureMatches } from '../../lambdas/receiver/verify-signature';
 import { sign } from '../support/builders';
 
 const RUNS = { numRuns: 300, seed: 20_260_601 };

@@ -18,7 +18,7 @@ const ENV = {
   AWS_REGION: 'eu-west-1',
 };
 
-type Handler = typeof import('../../lambdas/receiver/index').handler;
+type Handler = typeof import('../../lambdas/receiver').handler;
 
 /**
  * Loads a fresh copy of the entry (it reads its environment once, at load) together with mocks of
@@ -39,7 +39,7 @@ function loadHandler(env: Record<string, string | undefined>) {
       secrets.onAnyCommand().resolves({ SecretString: TEST_TOKEN });
       sqs.onAnyCommand().resolves({ MessageId: 'm-1' });
       // Any command: the entry's command classes come from this isolated registry, not the test's.
-      loaded = { handler: require('../../lambdas/receiver/index').handler, sqs, secrets };
+      loaded = { handler: require('../../lambdas/receiver').handler, sqs, secrets };
     });
     if (loaded === undefined) throw new Error('entry did not load');
     return loaded;

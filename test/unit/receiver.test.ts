@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createReceiverDependencies, toWebhookRequest } from '../../lambdas/receiver/receiver-dependencies';
 import { receiveWebhook } from '../../lambdas/receiver/webhook-receiver';
-import type { MetricsRecorder } from '../../lambdas/shared/metrics';
+import type { MetricsRecorder } from '../../lambdas/runtime/metrics';
 import { recordingMetrics } from '../support/metrics';
 import { METRICS, PLACEHOLDER_TOKEN, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import {

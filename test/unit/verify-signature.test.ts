@@ -6,7 +6,7 @@ import {
   parseSignatureHeader,
   secureCompare,
   signatureMatches,
-} from '../../lambdas/shared/verify-signature';
+} from '../../lambdas/receiver/verify-signature';
 
 describe('computeSignature', () => {
   it('matches the known-answer vector used by the official SDKs', () => {

@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { VehicleStateEvent } from '../../lambdas/shared/events/current-event-schema';
-import { parseSmartcarEventOrThrow } from '../../lambdas/shared/events/parse-event';
-import { isEventType, type SmartcarEvent } from '../../lambdas/shared/events/smartcar-event-schema';
-import { WebhookApp } from '../../lambdas/processor/webhook-app';
+import type { VehicleStateEvent } from '../../lambdas/sdk/events/current-event-schema';
+import { parseSmartcarEventOrThrow } from '../../lambdas/sdk/events/parse-event';
+import { isEventType, type SmartcarEvent } from '../../lambdas/sdk/events/smartcar-event-schema';
+import { WebhookApp } from '../../lambdas/sdk/webhook-app';
 import { legacyEvent, vehicleErrorEvent, vehicleStateEvent } from '../support/builders';
 
 /**

@@ -1,5 +1,5 @@
 import { ENV_VARS, IDEMPOTENCY_DEFAULTS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
-import { ConfigurationError } from './errors';
+import { ConfigurationError } from '../receiver/errors';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -31,8 +31,8 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { LATEST_STATE_DEFAULTS } from '../../../lib/smartcar-webhooks-defaults';
-import { ConfigurationError } from '../errors';
+import { LATEST_STATE_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { ConfigurationError } from '../receiver/errors';
 import { mapWithConcurrency } from './map-with-concurrency';
 import { type RecordResult, type SignalReport, type SignalState, toSignalState } from './signal-state';
 import { signalUpdateInput } from './signal-update';

@@ -2,7 +2,7 @@
  * What goes into the latest-state store (a {@link SignalReport}) and what comes out (a
  * {@link SignalState}), plus the one ordering rule both the conditional writes and the reads use.
  */
-import { LATEST_STATE_DEFAULTS } from '../../../lib/smartcar-webhooks-defaults';
+import { LATEST_STATE_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { CorruptStateItemError } from './errors';
 
 /** A signal's status: whether its newest report carried a value or an error. */

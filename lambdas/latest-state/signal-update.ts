@@ -1,5 +1,5 @@
 import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { LATEST_STATE_DEFAULTS } from '../../../lib/smartcar-webhooks-defaults';
+import { LATEST_STATE_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { type SignalReport, STATE_ATTRIBUTES } from './signal-state';
 
 /**

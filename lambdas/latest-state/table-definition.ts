@@ -1,5 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { LATEST_STATE_DEFAULTS } from '../../../lib/smartcar-webhooks-defaults';
+import { LATEST_STATE_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 
 /**
  * CreateTable input for a latest-state table with the key schema of {@link LATEST_STATE_DEFAULTS},

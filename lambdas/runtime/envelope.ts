@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvalidChallengeError } from './errors';
+import { InvalidChallengeError } from '../receiver/errors';
 
 /**
  * Reading Smartcar envelopes just far enough to route, key and log them. Deeper validation of the

@@ -1,10 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { LegacyEvent } from '../shared/events/legacy-event-schema';
-import type { VehicleErrorEvent, VehicleStateEvent } from '../shared/events/current-event-schema';
-import type { SignalBodies } from '../shared/events/signal-bodies';
-import { findSignal, type SignalReading } from '../shared/events/signals';
-import { isEventType, isLegacyEvent, type SmartcarEvent } from '../shared/events/smartcar-event-schema';
-import type { LatestStateStore } from '../shared/latest-state';
+import type { LegacyEvent } from './events/legacy-event-schema';
+import type { VehicleErrorEvent, VehicleStateEvent } from './events/current-event-schema';
+import type { SignalBodies } from './events/signal-bodies';
+import { findSignal, type SignalReading } from './events/signals';
+import { isEventType, isLegacyEvent, type SmartcarEvent } from './events/smartcar-event-schema';
+import type { LatestStateStore } from '../latest-state';
 
 /** What every handler gets besides the event. */
 export interface EventContext {
