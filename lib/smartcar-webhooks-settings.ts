@@ -7,8 +7,8 @@ import {
   IDEMPOTENCY_DEFAULTS,
   PROCESSOR_DEFAULTS,
   RECEIVER_DEFAULTS,
-  ROUTES,
 } from './smartcar-webhooks-defaults';
+import { ROUTES } from '../lambdas/contract';
 
 /** HTTP API's hard limit on how long an integration may run. */
 const MAX_INTEGRATION_TIMEOUT = Duration.seconds(30);

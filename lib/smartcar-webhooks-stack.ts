@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { STACK_OUTPUTS } from './smartcar-webhooks-defaults';
+import { STACK_OUTPUTS } from '../lambdas/contract';
 import { SmartcarWebhooks, type SmartcarWebhooksProps } from './smartcar-webhooks';
 
 /** Properties of {@link SmartcarWebhooksStack}. */

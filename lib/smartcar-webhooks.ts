@@ -16,15 +16,14 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   ENV_VARS,
-  IDEMPOTENCY_DEFAULTS,
-  LATEST_STATE_DEFAULTS,
+  IDEMPOTENCY_TABLE,
+  LATEST_STATE_TABLE,
   METRICS,
   PLACEHOLDER_TOKEN,
-  PROCESSOR_DEFAULTS,
-  RECEIVER_DEFAULTS,
-  SERVICE_NAMES,
   ROUTES,
-} from './smartcar-webhooks-defaults';
+  SERVICE_NAMES,
+} from '../lambdas/contract';
+import { PROCESSOR_DEFAULTS, RECEIVER_DEFAULTS } from './smartcar-webhooks-defaults';
 import { resolveSettings, type Settings } from './smartcar-webhooks-settings';
 import type { WebhookAlarmThresholds } from './monitoring/alarm-thresholds';
 import { WebhookAlarms } from './monitoring/webhook-alarms';
@@ -386,9 +385,9 @@ export class SmartcarWebhooks extends Construct {
 
   private createIdempotencyTable(removalPolicy: RemovalPolicy): dynamodb.Table {
     return new dynamodb.Table(this, 'IdempotencyTable', {
-      partitionKey: { name: IDEMPOTENCY_DEFAULTS.partitionKey, type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: IDEMPOTENCY_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: IDEMPOTENCY_DEFAULTS.expiryAttribute,
+      timeToLiveAttribute: IDEMPOTENCY_TABLE.expiryAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       ...this.tableEncryption(),
       removalPolicy,
@@ -528,8 +527,8 @@ export class SmartcarWebhooks extends Construct {
 
   private connectProcessorToLatestState(removalPolicy: RemovalPolicy): dynamodb.Table {
     const table = new dynamodb.Table(this, 'LatestStateTable', {
-      partitionKey: { name: LATEST_STATE_DEFAULTS.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: LATEST_STATE_DEFAULTS.sortKey, type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: LATEST_STATE_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: LATEST_STATE_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       ...this.tableEncryption(),

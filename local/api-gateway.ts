@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ROUTES } from '../lib/smartcar-webhooks-defaults';
+import { ROUTES } from '../lambdas/contract';
 import type { DeliveryResult } from './activity';
 
 /** The receiver's Lambda handler. */
@@ -16,7 +16,7 @@ export type ReceiverHandler = (
  * serves one request and a burst gets more environments, each with its own CPU and connections.
  * Locally every "environment" shares one event loop and one SDK connection pool with fauxqs and
  * dynalite, so beyond a few at once they add no throughput and only stretch each invocation's SQS
- * call towards its attempt timeout (`ENQUEUE_DEFAULTS.requestTimeoutMs`, 1.5 s). Measured on 2
+ * call towards its attempt timeout (`ENQUEUE_BUDGET.requestTimeoutMs`, 1.5 s). Measured on 2
  * cores shared with two CPU-bound processes, 1,000 deliveries 200 at a time: 10 at once came within
  * a quarter of the best throughput with the slowest invocation near 0.5 s; 30 gained little and
  * took 1.4 s; 200 answered 60% with 503.

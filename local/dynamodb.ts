@@ -1,7 +1,7 @@
+import { IDEMPOTENCY_TABLE } from '../lambdas/contract';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { IDEMPOTENCY_DEFAULTS } from '../lib/smartcar-webhooks-defaults';
 import { LOCAL_AWS } from './local-aws';
 import { startSwitchableProxy, type SwitchableProxy } from './switchable-proxy';
 
@@ -50,8 +50,8 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
       await client.send(
         new CreateTableCommand({
           TableName: tableName,
-          AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_DEFAULTS.partitionKey, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: IDEMPOTENCY_DEFAULTS.partitionKey, KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE.partitionKey, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE.partitionKey, KeyType: 'HASH' }],
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );

@@ -1,7 +1,12 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { latestStateTableInput } from '../lambdas/latest-state';
-import { ENV_VARS, PROCESSOR_DEFAULTS, RECEIVER_DEFAULTS, ROUTES } from '../lib/smartcar-webhooks-defaults';
+import {
+  IDEMPOTENCY_DEFAULTS,
+  PROCESSOR_DEFAULTS,
+  RECEIVER_DEFAULTS,
+} from '../lib/smartcar-webhooks-defaults';
+import { ENV_VARS, PROCESSOR_ENVIRONMENT, RECEIVER_ENVIRONMENT, ROUTES } from '../lambdas/contract';
 import { Activity, interceptLogLines } from './activity';
 import { startLocalApi } from './api-gateway';
 import { startLocalDynamoDb } from './dynamodb';
@@ -71,11 +76,20 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-      [ENV_VARS.queueUrl]: sqs.queue.url,
-      [ENV_VARS.tokenSecretId]: SECRET_ID,
-      [ENV_VARS.idempotencyTableName]: TABLE_NAME,
-      [ENV_VARS.latestStateTableName]: LATEST_STATE_TABLE_NAME,
-      [ENV_VARS.deadLetterQueueUrl]: sqs.deadLetterQueue.url,
+      // The environments the construct writes, from the construct's own defaults.
+      ...RECEIVER_ENVIRONMENT.write({
+        queueUrl: sqs.queue.url,
+        tokenSecretId: SECRET_ID,
+        maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes,
+        replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
+        tokenRotationGraceSeconds: RECEIVER_DEFAULTS.tokenRotationGraceSeconds,
+      }),
+      ...PROCESSOR_ENVIRONMENT.write({
+        idempotencyTableName: TABLE_NAME,
+        idempotencyExpirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
+        latestStateTableName: LATEST_STATE_TABLE_NAME,
+        deadLetterQueueUrl: sqs.deadLetterQueue.url,
+      }),
       [ENV_VARS.serviceName]: 'smartcar-webhooks-local',
     });
     delete process.env.AWS_SESSION_TOKEN;

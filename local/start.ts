@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ENQUEUE_DEFAULTS, PROCESSOR_DEFAULTS } from '../lib/smartcar-webhooks-defaults';
+import { PROCESSOR_DEFAULTS } from '../lib/smartcar-webhooks-defaults';
+import { ENQUEUE_BUDGET } from '../lambdas/receiver/tuning';
 import { DEFAULT_RECEIVER_CONCURRENCY } from './api-gateway';
 import { startPipeline } from './pipeline';
 import { ensureToken, TOKEN_ENV_VAR } from './token';
@@ -18,7 +19,7 @@ Options:
   --receiver-concurrency <n> receiver invocations at once, like that many Lambda environments
                              (default ${DEFAULT_RECEIVER_CONCURRENCY}, at most 1000; AWS adds environments as requests come).
                              Further requests wait for a free one; the wait, shown apart in the
-                             activity line, does not count against the receiver's ${ENQUEUE_DEFAULTS.totalTimeoutMs / 1000} s SQS budget.
+                             activity line, does not count against the receiver's ${ENQUEUE_BUDGET.totalTimeoutMs / 1000} s SQS budget.
   --verbose                  also print every structured log line of the handlers
   --help                     this text
 

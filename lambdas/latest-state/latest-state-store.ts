@@ -1,3 +1,4 @@
+import { LATEST_STATE_TABLE } from '../contract';
 /**
  * The latest-state store: each vehicle's newest value per signal, safe against Smartcar's
  * unordered, concurrent and repeated deliveries.
@@ -31,12 +32,17 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { LATEST_STATE_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
-import { ConfigurationError } from '../receiver/errors';
+import { ConfigurationError } from '../runtime/errors';
 import { mapWithConcurrency } from './map-with-concurrency';
 import { type RecordResult, type SignalReport, type SignalState, toSignalState } from './signal-state';
 import { signalUpdateInput } from './signal-update';
 import { validateReports } from './validate-reports';
+
+/**
+ * Conditional writes in flight at once per `recordSignals` call. A VEHICLE_STATE carries 10-30
+ * signals, so one event needs two or three rounds, far below the SDK's 50 sockets.
+ */
+const LATEST_STATE_WRITE_CONCURRENCY = 10;
 
 /** Settings of {@link createLatestStateStore}. */
 export interface LatestStateStoreOptions {
@@ -45,11 +51,11 @@ export interface LatestStateStoreOptions {
    * `undefined` values; a document client is used as it is.
    */
   client: DynamoDBDocumentClient | DynamoDBClient;
-  /** The latest-state table, keyed as in LATEST_STATE_DEFAULTS. */
+  /** The latest-state table, keyed as in LATEST_STATE_TABLE. */
   tableName: string;
   /**
    * Conditional writes in flight at once per `recordSignals` call.
-   * @default LATEST_STATE_DEFAULTS.writeConcurrency (10)
+   * @default 10
    */
   writeConcurrency?: number;
   /**
@@ -79,7 +85,7 @@ export interface LatestStateStore {
 
 /** Creates a {@link LatestStateStore}; throws ConfigurationError for a missing table name. */
 export function createLatestStateStore(options: LatestStateStoreOptions): LatestStateStore {
-  const { tableName, writeConcurrency = LATEST_STATE_DEFAULTS.writeConcurrency, now = Date.now } = options;
+  const { tableName, writeConcurrency = LATEST_STATE_WRITE_CONCURRENCY, now = Date.now } = options;
   if (typeof tableName !== 'string' || tableName === '') {
     throw new ConfigurationError('The latest-state store needs the name of its DynamoDB table (tableName).');
   }
@@ -91,8 +97,8 @@ export function createLatestStateStore(options: LatestStateStoreOptions): Latest
       ? options.client
       : DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
   const key = (vehicleId: string, code: string) => ({
-    [LATEST_STATE_DEFAULTS.partitionKey]: vehicleId,
-    [LATEST_STATE_DEFAULTS.sortKey]: code,
+    [LATEST_STATE_TABLE.partitionKey]: vehicleId,
+    [LATEST_STATE_TABLE.sortKey]: code,
   });
 
   async function recordSignal(
@@ -130,14 +136,14 @@ export function createLatestStateStore(options: LatestStateStoreOptions): Latest
           new QueryCommand({
             TableName: tableName,
             KeyConditionExpression: '#vehicleId = :vehicleId',
-            ExpressionAttributeNames: { '#vehicleId': LATEST_STATE_DEFAULTS.partitionKey },
+            ExpressionAttributeNames: { '#vehicleId': LATEST_STATE_TABLE.partitionKey },
             ExpressionAttributeValues: { ':vehicleId': vehicleId },
             ConsistentRead: true,
             ExclusiveStartKey: exclusiveStartKey,
           }),
         );
         for (const item of page.Items ?? []) {
-          entries.push([String(item[LATEST_STATE_DEFAULTS.sortKey]), toSignalState(item)]);
+          entries.push([String(item[LATEST_STATE_TABLE.sortKey]), toSignalState(item)]);
         }
         exclusiveStartKey = page.LastEvaluatedKey;
       } while (exclusiveStartKey !== undefined);

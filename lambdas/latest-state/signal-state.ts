@@ -1,8 +1,8 @@
+import { LATEST_STATE_TABLE } from '../contract';
 /**
  * What goes into the latest-state store (a {@link SignalReport}) and what comes out (a
  * {@link SignalState}), plus the one ordering rule both the conditional writes and the reads use.
  */
-import { LATEST_STATE_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { CorruptStateItemError } from './errors';
 
 /** A signal's status: whether its newest report carried a value or an error. */
@@ -93,8 +93,8 @@ export function compareVersions(a: ReportVersion, b: ReportVersion): number {
 
 /** Reads an item written by the store; throws {@link CorruptStateItemError} naming the bad field. */
 export function toSignalState(item: Record<string, unknown>): SignalState {
-  const vehicleId = String(item[LATEST_STATE_DEFAULTS.partitionKey]);
-  const signalCode = String(item[LATEST_STATE_DEFAULTS.sortKey]);
+  const vehicleId = String(item[LATEST_STATE_TABLE.partitionKey]);
+  const signalCode = String(item[LATEST_STATE_TABLE.sortKey]);
   const corrupt = (field: string) => new CorruptStateItemError(vehicleId, signalCode, field);
 
   const { updatedAt, value, observedAt, eventId, lastError } = item;

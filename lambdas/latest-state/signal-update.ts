@@ -1,5 +1,5 @@
+import { LATEST_STATE_TABLE } from '../contract';
 import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { LATEST_STATE_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { type SignalReport, STATE_ATTRIBUTES } from './signal-state';
 
 /**
@@ -41,8 +41,8 @@ export function signalUpdateInput(
   updatedAt: number,
 ): UpdateCommandInput {
   const key = {
-    [LATEST_STATE_DEFAULTS.partitionKey]: vehicleId,
-    [LATEST_STATE_DEFAULTS.sortKey]: report.code,
+    [LATEST_STATE_TABLE.partitionKey]: vehicleId,
+    [LATEST_STATE_TABLE.sortKey]: report.code,
   };
   const version = { ':observedAt': report.observedAt, ':eventId': eventId, ':updatedAt': updatedAt };
   const names = {

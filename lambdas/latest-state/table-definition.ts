@@ -1,5 +1,5 @@
+import { LATEST_STATE_TABLE } from '../contract';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { LATEST_STATE_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 
 /**
  * CreateTable input for a latest-state table with the key schema of {@link LATEST_STATE_DEFAULTS},
@@ -9,12 +9,12 @@ export function latestStateTableInput(tableName: string): CreateTableCommandInpu
   return {
     TableName: tableName,
     AttributeDefinitions: [
-      { AttributeName: LATEST_STATE_DEFAULTS.partitionKey, AttributeType: 'S' },
-      { AttributeName: LATEST_STATE_DEFAULTS.sortKey, AttributeType: 'S' },
+      { AttributeName: LATEST_STATE_TABLE.partitionKey, AttributeType: 'S' },
+      { AttributeName: LATEST_STATE_TABLE.sortKey, AttributeType: 'S' },
     ],
     KeySchema: [
-      { AttributeName: LATEST_STATE_DEFAULTS.partitionKey, KeyType: 'HASH' },
-      { AttributeName: LATEST_STATE_DEFAULTS.sortKey, KeyType: 'RANGE' },
+      { AttributeName: LATEST_STATE_TABLE.partitionKey, KeyType: 'HASH' },
+      { AttributeName: LATEST_STATE_TABLE.sortKey, KeyType: 'RANGE' },
     ],
     BillingMode: 'PAY_PER_REQUEST',
   };

@@ -1,6 +1,6 @@
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { MESSAGE_ATTRIBUTES } from '../../lib/smartcar-webhooks-defaults';
+import { MESSAGE_ATTRIBUTES } from '../contract';
 
 /**
  * Puts a record on the dead-letter queue with why it cannot be processed: `reason`, a code

@@ -1,3 +1,4 @@
+import { IDEMPOTENCY_TABLE } from '../contract';
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
@@ -6,13 +7,7 @@ import {
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
-import {
-  BASE64_BODY_ENCODING,
-  IDEMPOTENCY_DEFAULTS,
-  MESSAGE_ATTRIBUTES,
-  METRICS,
-  UNPROCESSABLE_REASONS,
-} from '../../lib/smartcar-webhooks-defaults';
+import { BASE64_BODY_ENCODING, MESSAGE_ATTRIBUTES, METRICS, UNPROCESSABLE_REASONS } from '../contract';
 import { type EventSummary, type JsonObject, parseJsonObject, summarizeEvent } from '../runtime/envelope';
 import { epochMsOrUndefined } from '../sdk/events/delivered-at';
 import type { EventIssue } from '../sdk/events/issues';
@@ -98,7 +93,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       await work.run();
       return { outcome: OUTCOMES.processed };
     },
-    { persistenceStore, config, keyPrefix: IDEMPOTENCY_DEFAULTS.keyPrefix },
+    { persistenceStore, config, keyPrefix: IDEMPOTENCY_TABLE.keyPrefix },
   );
 
   const recordHandler = async (record: SQSRecord): Promise<Outcome> => {

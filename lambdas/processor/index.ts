@@ -1,9 +1,9 @@
+import { IDEMPOTENCY_TABLE } from '../contract';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { app } from '../app';
 import { readProcessorConfig } from '../runtime/config';
 import { createLatestStateStore } from '../latest-state';
@@ -22,8 +22,8 @@ const eventProcessor = createEventProcessor({
   expirySeconds: config.idempotencyExpirySeconds,
   persistenceStore: new DynamoDBPersistenceLayer({
     tableName: config.idempotencyTableName,
-    keyAttr: IDEMPOTENCY_DEFAULTS.partitionKey,
-    expiryAttr: IDEMPOTENCY_DEFAULTS.expiryAttribute,
+    keyAttr: IDEMPOTENCY_TABLE.partitionKey,
+    expiryAttr: IDEMPOTENCY_TABLE.expiryAttribute,
     awsSdkV3Client: dynamodb,
   }),
   latestState:

@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { BASE64_BODY_ENCODING, MESSAGE_ATTRIBUTES } from '../../lib/smartcar-webhooks-defaults';
+import { BASE64_BODY_ENCODING, MESSAGE_ATTRIBUTES } from '../contract';
 import type { EventSummary } from '../runtime/envelope';
 import { EnqueueError } from './errors';
 
@@ -44,7 +44,7 @@ function stringAttribute(value: string) {
 export function createSqsEnqueue({ client, queueUrl, totalTimeoutMs }: SqsEnqueueOptions): Enqueue {
   return async (message, event) => {
     const attributes: Record<string, { DataType: string; StringValue: string }> = {
-      [MESSAGE_ATTRIBUTES.eventId]: stringAttribute(event.eventKey),
+      [MESSAGE_ATTRIBUTES.eventKey]: stringAttribute(event.eventKey),
     };
     if (event.eventType !== undefined)
       attributes[MESSAGE_ATTRIBUTES.eventType] = stringAttribute(event.eventType);

@@ -1,34 +1,28 @@
+import { ERROR_CODES, type ErrorCode } from '../contract';
+import { SmartcarWebhooksError } from '../runtime/errors';
+
 /**
- * Errors of the webhook path. Two families, kept apart on purpose:
+ * Errors of the webhook path, each an {@link HttpError} that knows its answer. Two families, kept
+ * apart on purpose:
  * - {@link WebhookRequestError}: the request is hostile or broken; the caller gets a 4xx.
  * - {@link ReceiverFailure}: we could not do our part (token not set, SQS down); the caller gets a
  *   5xx so Smartcar redelivers.
  * Messages never contain the token, a signature or the body.
  */
 
-/** Machine-readable codes returned in error bodies. */
-export const ERROR_CODES = {
-  signatureMissing: 'SIGNATURE_MISSING',
-  signatureMalformed: 'SIGNATURE_MALFORMED',
-  signatureMismatch: 'SIGNATURE_MISMATCH',
-  payloadTooLarge: 'PAYLOAD_TOO_LARGE',
-  invalidPayload: 'INVALID_PAYLOAD',
-  invalidChallenge: 'INVALID_CHALLENGE',
-  outsideReplayWindow: 'OUTSIDE_REPLAY_WINDOW',
-  methodNotAllowed: 'METHOD_NOT_ALLOWED',
-  tokenNotConfigured: 'TOKEN_NOT_CONFIGURED',
-  tokenUnavailable: 'TOKEN_UNAVAILABLE',
-  enqueueFailed: 'ENQUEUE_FAILED',
-  internal: 'INTERNAL_ERROR',
-} as const;
-
-/** One of {@link ERROR_CODES}. */
-export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
-
-/** A request we refuse; `statusCode` is the 4xx to answer. */
-export abstract class WebhookRequestError extends Error {
+/** An error that becomes an HTTP answer: `{ error: code, message: publicMessage }` with `statusCode`. */
+export abstract class HttpError extends SmartcarWebhooksError {
   abstract readonly statusCode: number;
   abstract readonly code: ErrorCode;
+  /** What the caller is told. */
+  abstract readonly publicMessage: string;
+}
+
+/** A request we refuse; `statusCode` is the 4xx to answer, and the message says what to change. */
+export abstract class WebhookRequestError extends HttpError {
+  get publicMessage(): string {
+    return this.message;
+  }
 }
 
 /** 401: the delivery is not authenticated; the subclasses say how. */
@@ -114,13 +108,11 @@ export class MethodNotAllowedError extends WebhookRequestError {
   }
 }
 
-/** Our side failed; the caller should retry. Answered with a 5xx. */
-export abstract class ReceiverFailure extends Error {
-  abstract readonly statusCode: number;
-  abstract readonly code: ErrorCode;
-  /** What the caller is told; the message itself (with remedies) goes only to our logs. */
-  abstract readonly publicMessage: string;
-}
+/**
+ * Our side failed; the caller should retry. Answered with a 5xx and a `publicMessage`; the message
+ * itself, with its remedy, goes only to our logs.
+ */
+export abstract class ReceiverFailure extends HttpError {}
 
 /** The token secret is missing, empty or still holds the deploy-time placeholder. */
 export class TokenNotConfiguredError extends ReceiverFailure {
@@ -155,14 +147,4 @@ export class EnqueueError extends ReceiverFailure {
   readonly statusCode = 503;
   readonly code = ERROR_CODES.enqueueFailed;
   readonly publicMessage = 'The event could not be stored; retry later.';
-}
-
-/** A required setting is missing or invalid. Thrown at cold start, never per request. */
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
-}
-
-/** The processor cannot make sense of a queued record; retrying will not help. */
-export class InvalidRecordError extends Error {
-  override readonly name = 'InvalidRecordError';
 }

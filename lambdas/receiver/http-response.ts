@@ -1,4 +1,5 @@
-import { ERROR_CODES, ReceiverFailure, WebhookRequestError } from './errors';
+import { ERROR_CODES } from '../contract';
+import { HttpError } from './errors';
 
 /** What the receiver answers; the shape API Gateway HTTP APIs (payload 2.0) expect back. */
 export interface HttpResponse {
@@ -21,10 +22,7 @@ export function jsonResponse(statusCode: number, body: Record<string, unknown>):
  * nothing internal leaks to the caller; Smartcar retries any non-2xx.
  */
 export function errorResponse(error: unknown): HttpResponse {
-  if (error instanceof WebhookRequestError) {
-    return jsonResponse(error.statusCode, { error: error.code, message: error.message });
-  }
-  if (error instanceof ReceiverFailure) {
+  if (error instanceof HttpError) {
     return jsonResponse(error.statusCode, { error: error.code, message: error.publicMessage });
   }
   return jsonResponse(500, { error: ERROR_CODES.internal, message: 'Internal error; retry later.' });

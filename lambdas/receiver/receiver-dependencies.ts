@@ -1,8 +1,9 @@
+import { TOKEN_CACHE } from './tuning';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ENQUEUE_DEFAULTS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
-import type { ReceiverConfig } from '../runtime/config';
+import { ENQUEUE_BUDGET } from './tuning';
+import type { ReceiverConfig } from '../contract';
 import { logger } from '../runtime/logger';
 import { type MetricsRecorder, powertoolsMetrics } from '../runtime/metrics';
 import { createSqsEnqueue } from './enqueue';
@@ -37,7 +38,7 @@ export function createReceiverDependencies(
     enqueue: createSqsEnqueue({
       client: sqs,
       queueUrl: config.queueUrl,
-      totalTimeoutMs: overrides.enqueueTimeoutMs ?? ENQUEUE_DEFAULTS.totalTimeoutMs,
+      totalTimeoutMs: overrides.enqueueTimeoutMs ?? ENQUEUE_BUDGET.totalTimeoutMs,
     }),
   };
 }
@@ -48,20 +49,20 @@ function createTokenSource(config: ReceiverConfig, overrides: ReceiverOverrides)
     currentProvider: new VersionedSecretsProvider({ awsSdkV3Client }),
     previousProvider: new VersionedSecretsProvider({ awsSdkV3Client }),
     secretId: config.tokenSecretId,
-    cacheSeconds: RECEIVER_DEFAULTS.tokenCacheSeconds,
-    refreshIntervalSeconds: RECEIVER_DEFAULTS.tokenRefreshAfterMismatchSeconds,
+    cacheSeconds: TOKEN_CACHE.cacheSeconds,
+    refreshIntervalSeconds: TOKEN_CACHE.refreshAfterMismatchSeconds,
     rotationGraceSeconds: config.tokenRotationGraceSeconds,
     now: overrides.now,
   });
 }
 
-/** The receiver's SQS client: every attempt and the retry count bounded by ENQUEUE_DEFAULTS. */
+/** The receiver's SQS client: every attempt and the retry count bounded by ENQUEUE_BUDGET. */
 export function createEnqueueClient(config: SQSClientConfig = {}): SQSClient {
   return new SQSClient({
-    maxAttempts: ENQUEUE_DEFAULTS.maxAttempts,
+    maxAttempts: ENQUEUE_BUDGET.maxAttempts,
     requestHandler: {
-      connectionTimeout: ENQUEUE_DEFAULTS.connectionTimeoutMs,
-      requestTimeout: ENQUEUE_DEFAULTS.requestTimeoutMs,
+      connectionTimeout: ENQUEUE_BUDGET.connectionTimeoutMs,
+      requestTimeout: ENQUEUE_BUDGET.requestTimeoutMs,
       // Without it the SDK only warns when requestTimeout passes and keeps waiting.
       throwOnRequestTimeout: true,
     },

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsGetOptions } from '@aws-lambda-powertools/parameters/secrets/types';
-import { PLACEHOLDER_TOKEN } from '../../lib/smartcar-webhooks-defaults';
+import { PLACEHOLDER_TOKEN } from '../contract';
 import { TokenNotConfiguredError, TokenUnavailableError } from './errors';
 
 /** Where the receiver gets the Application Management Token. */

@@ -1,5 +1,7 @@
+import { FUTURE_SKEW_SECONDS } from './tuning';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { BASE64_BODY_ENCODING, METRICS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { BASE64_BODY_ENCODING, METRICS } from '../contract';
 import { epochMsOrUndefined } from '../sdk/events/delivered-at';
 import {
   type EventSummary,
@@ -14,7 +16,6 @@ import {
 } from '../runtime/envelope';
 import {
   EnqueueError,
-  ERROR_CODES,
   InvalidPayloadError,
   MethodNotAllowedError,
   PayloadTooLargeError,
@@ -24,6 +25,7 @@ import {
   SignatureMismatchError,
   WebhookRequestError,
 } from './errors';
+import { ERROR_CODES } from '../contract';
 import { errorResponse, type HttpResponse, jsonResponse } from './http-response';
 import { LOG_MESSAGES } from '../contract/log-messages';
 import type { MetricsRecorder } from '../runtime/metrics';
@@ -146,7 +148,7 @@ async function receiveDelivery(
   await deps.enqueue(queuedBody(text, body), event);
   deps.metrics.count(METRICS.deliveries, { eventType: event.eventType ?? '(none)' });
   deps.logger.info(LOG_MESSAGES.deliveryEnqueued, facts.keys);
-  return jsonResponse(200, { status: 'accepted', eventId: event.eventKey });
+  return jsonResponse(200, { status: 'accepted', eventKey: event.eventKey });
 }
 
 /** The text as it was signed, or its bytes in base64 when an SQS message cannot carry the text. */
@@ -181,7 +183,7 @@ function checkReplayWindow(document: JsonObject, deps: ReceiverDependencies): vo
       `meta.deliveredAt is ${Math.round(ageMs / 1000)} s old; deliveries older than ${deps.replayToleranceSeconds} s are refused as replays.`,
     );
   }
-  const futureSkewSeconds = Math.min(RECEIVER_DEFAULTS.futureSkewSeconds, deps.replayToleranceSeconds);
+  const futureSkewSeconds = Math.min(FUTURE_SKEW_SECONDS, deps.replayToleranceSeconds);
   if (-ageMs > futureSkewSeconds * 1000) {
     throw new ReplayWindowError(
       `meta.deliveredAt is ${Math.round(-ageMs / 1000)} s in the future; at most ${futureSkewSeconds} s of clock skew is accepted.`,

@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ENV_VARS, METRICS } from '../../lib/smartcar-webhooks-defaults';
+import { ENV_VARS, METRICS } from '../contract';
 
 /**
  * Custom metrics in CloudWatch embedded metric format: JSON lines in the function's log, no API

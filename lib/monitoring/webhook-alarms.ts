@@ -6,12 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import {
-  ALARM_DEFAULTS,
-  METRICS,
-  PROCESSOR_DEFAULTS,
-  SMARTCAR_DELIVERY,
-} from '../smartcar-webhooks-defaults';
+import { ALARM_DEFAULTS, PROCESSOR_DEFAULTS, SMARTCAR_DELIVERY } from '../smartcar-webhooks-defaults';
+import { METRICS } from '../../lambdas/contract';
 import { resolveAlarmThresholds, type WebhookAlarmThresholds } from './alarm-thresholds';
 import { type MonitoredResources, WebhookMetrics } from './webhook-metrics';
 

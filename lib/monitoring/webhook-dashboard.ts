@@ -2,7 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS, SERVICE_NAMES, SMARTCAR_DELIVERY } from '../smartcar-webhooks-defaults';
+import { SMARTCAR_DELIVERY } from '../smartcar-webhooks-defaults';
+import { METRICS, SERVICE_NAMES } from '../../lambdas/contract';
 import { type MonitoredResources, WebhookMetrics } from './webhook-metrics';
 
 /** What {@link WebhookDashboard} shows. */

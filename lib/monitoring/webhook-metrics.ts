@@ -3,7 +3,7 @@ import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { METRIC_BREAKDOWNS, METRICS, SERVICE_NAMES } from '../smartcar-webhooks-defaults';
+import { METRIC_BREAKDOWNS, METRICS, SERVICE_NAMES } from '../../lambdas/contract';
 
 /** The resources whose metrics the alarms and the dashboard read. */
 export interface MonitoredResources {

@@ -1,4 +1,4 @@
-import { ROUTES } from '../../lib/smartcar-webhooks-defaults';
+import { ROUTES } from '../../lambdas/contract';
 import { findToken, TOKEN_ENV_VAR } from '../token';
 import { MissingTokenError } from './errors';
 import type { CliIo } from './io';

@@ -1,5 +1,5 @@
-import { ERROR_CODES } from '../../lambdas/receiver/errors';
-import { ROUTES } from '../../lib/smartcar-webhooks-defaults';
+import { ERROR_CODES } from '../../lambdas/contract';
+import { ROUTES } from '../../lambdas/contract';
 import { TOKEN_ENV_VAR } from '../token';
 import { type Exchange, type HttpAnswer, preview } from './http';
 

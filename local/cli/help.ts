@@ -1,4 +1,4 @@
-import { ROUTES } from '../../lib/smartcar-webhooks-defaults';
+import { ROUTES } from '../../lambdas/contract';
 import { TOKEN_ENV_VAR } from '../token';
 import { CLI_DEFAULTS } from './config';
 

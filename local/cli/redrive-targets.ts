@@ -3,7 +3,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-s
 import { callAws, translateAwsError } from './aws-errors';
 import { CommandFailedError, isErrorLike, StackLookupError } from './errors';
 import { readLocalStatus } from './local-status';
-import { STACK_OUTPUTS } from '../../lib/smartcar-webhooks-defaults';
+import { STACK_OUTPUTS } from '../../lambdas/contract';
 import { LOCAL_AWS } from '../local-aws';
 
 /**

@@ -1,3 +1,4 @@
+import { TOKEN_CACHE } from '../../lambdas/receiver/tuning';
 import { PROCESSOR_DEFAULTS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { PRICES } from './prices';
 
@@ -128,8 +129,7 @@ export function costPerMillion(
     30 /
     1e9;
   const secondsForMillion = MILLION / a.deliveriesPerSecond;
-  const secretCalls =
-    a.receiverEnvironments * Math.ceil(secondsForMillion / RECEIVER_DEFAULTS.tokenCacheSeconds);
+  const secretCalls = a.receiverEnvironments * Math.ceil(secondsForMillion / TOKEN_CACHE.cacheSeconds);
   const logBytes =
     MILLION *
       (inputs.receiverLogBytesPerRequest + inputs.processorLogBytesPerRecord + a.accessLogBytesPerRequest) +

@@ -1,3 +1,4 @@
+import { IDEMPOTENCY_TABLE } from '../../lambdas/contract';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
@@ -83,8 +84,8 @@ export async function measureProcessorCpu(options: ProcessorCpuOptions): Promise
       expirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
       persistenceStore: new DynamoDBPersistenceLayer({
         tableName: TABLE_NAME,
-        keyAttr: IDEMPOTENCY_DEFAULTS.partitionKey,
-        expiryAttr: IDEMPOTENCY_DEFAULTS.expiryAttribute,
+        keyAttr: IDEMPOTENCY_TABLE.partitionKey,
+        expiryAttr: IDEMPOTENCY_TABLE.expiryAttribute,
         awsSdkV3Client: new DynamoDBClient({ region: 'us-east-1' }),
       }),
     });

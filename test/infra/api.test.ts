@@ -1,7 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SmartcarWebhooksStack } from '../../lib/smartcar-webhooks-stack';
-import { API_DEFAULTS, ROUTES } from '../../lib/smartcar-webhooks-defaults';
+import { API_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { ROUTES } from '../../lambdas/contract';
 import { arnOf, propertiesOf, ref, synthWebhooks } from './synth';
 
 describe('HTTP API', () => {

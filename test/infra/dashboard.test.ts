@@ -1,5 +1,5 @@
 import type { IConstruct } from 'constructs';
-import { METRICS, SERVICE_NAMES } from '../../lib/smartcar-webhooks-defaults';
+import { METRICS, SERVICE_NAMES } from '../../lambdas/contract';
 import { logicalId, propertiesOf, synthWebhooks } from './synth';
 
 const { webhooks, template } = synthWebhooks();

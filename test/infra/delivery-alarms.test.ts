@@ -1,10 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import {
-  ALARM_DEFAULTS,
-  METRICS,
-  PROCESSOR_DEFAULTS,
-  SERVICE_NAMES,
-} from '../../lib/smartcar-webhooks-defaults';
+import { ALARM_DEFAULTS, PROCESSOR_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { METRICS, SERVICE_NAMES } from '../../lambdas/contract';
 import { propertiesOf, ref, synthWebhooks } from './synth';
 
 const { webhooks, template } = synthWebhooks();

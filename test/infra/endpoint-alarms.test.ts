@@ -1,4 +1,5 @@
-import { ALARM_DEFAULTS, METRICS, SERVICE_NAMES } from '../../lib/smartcar-webhooks-defaults';
+import { ALARM_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { METRICS, SERVICE_NAMES } from '../../lambdas/contract';
 import { propertiesOf, ref, synthWebhooks } from './synth';
 
 const { webhooks, template } = synthWebhooks();

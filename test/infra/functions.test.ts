@@ -1,12 +1,10 @@
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import {
-  ENV_VARS,
   IDEMPOTENCY_DEFAULTS,
-  METRICS,
-  PLACEHOLDER_TOKEN,
   PROCESSOR_DEFAULTS,
   RECEIVER_DEFAULTS,
 } from '../../lib/smartcar-webhooks-defaults';
+import { ENV_VARS, METRICS, PLACEHOLDER_TOKEN } from '../../lambdas/contract';
 import { arnOf, propertiesOf, ref, roleOf, synthWebhooks } from './synth';
 
 const { webhooks, template } = synthWebhooks();

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { ROUTES } from '../../lib/smartcar-webhooks-defaults';
+import { ROUTES } from '../../lambdas/contract';
 import { ref, synthStack } from './synth';
 
 describe('stack outputs', () => {

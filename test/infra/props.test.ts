@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { SmartcarWebhooksProps } from '../../lib/smartcar-webhooks';
-import { ENV_VARS } from '../../lib/smartcar-webhooks-defaults';
+import { ENV_VARS } from '../../lambdas/contract';
 import { logicalId, propertiesOf, synthWebhooks } from './synth';
 
 describe('props override the defaults', () => {

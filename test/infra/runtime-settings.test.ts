@@ -1,6 +1,7 @@
+import { LATEST_STATE_TABLE } from '../../lambdas/contract';
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { ENV_VARS, LATEST_STATE_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { ENV_VARS } from '../../lambdas/contract';
 import { actionsOf, grantLines, grantsOf, statementsOfRole } from './iam';
 import { arnOf, propertiesOf, ref, roleOf, synthWebhooks } from './synth';
 
@@ -43,8 +44,8 @@ describe('latest-state table (latestState: true)', () => {
   it('is keyed by vehicle and signal code, on demand, with point-in-time recovery', () => {
     expect(propertiesOf(template, table)).toMatchObject({
       KeySchema: [
-        { AttributeName: LATEST_STATE_DEFAULTS.partitionKey, KeyType: 'HASH' },
-        { AttributeName: LATEST_STATE_DEFAULTS.sortKey, KeyType: 'RANGE' },
+        { AttributeName: LATEST_STATE_TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: LATEST_STATE_TABLE.sortKey, KeyType: 'RANGE' },
       ],
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },

@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
-import { ENV_VARS, PLACEHOLDER_TOKEN } from '../../lib/smartcar-webhooks-defaults';
+import { ENV_VARS, PLACEHOLDER_TOKEN } from '../../lambdas/contract';
 import { grantsOf, statementsOfRole } from './iam';
 import { propertiesOf, roleOf, synthStack, synthWebhooks } from './synth';
 

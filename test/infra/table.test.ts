@@ -1,4 +1,4 @@
-import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { IDEMPOTENCY_TABLE } from '../../lambdas/contract';
 import { logicalId, propertiesOf, synthWebhooks } from './synth';
 
 describe('idempotency table', () => {
@@ -7,8 +7,8 @@ describe('idempotency table', () => {
 
   it('is keyed by the string attribute the Powertools persistence layer writes', () => {
     expect(table).toMatchObject({
-      KeySchema: [{ AttributeName: IDEMPOTENCY_DEFAULTS.partitionKey, KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_DEFAULTS.partitionKey, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE.partitionKey, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE.partitionKey, AttributeType: 'S' }],
     });
   });
 
@@ -18,7 +18,7 @@ describe('idempotency table', () => {
 
   it('expires records by TTL on the expiry attribute', () => {
     expect(table).toMatchObject({
-      TimeToLiveSpecification: { AttributeName: IDEMPOTENCY_DEFAULTS.expiryAttribute, Enabled: true },
+      TimeToLiveSpecification: { AttributeName: IDEMPOTENCY_TABLE.expiryAttribute, Enabled: true },
     });
   });
 

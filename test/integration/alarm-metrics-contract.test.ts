@@ -1,6 +1,6 @@
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { ENV_VARS, METRICS } from '../../lib/smartcar-webhooks-defaults';
+import { ENV_VARS, METRICS } from '../../lambdas/contract';
 import { LOCAL_AWS } from '../../local/local-aws';
 import { type SecretsManagerStub, startSecretsManagerStub } from '../../local/secrets-manager-stub';
 import {
@@ -138,23 +138,6 @@ function referencedId(value: unknown): string | undefined {
   return reference?.Ref ?? reference?.['Fn::GetAtt']?.[0];
 }
 
-/** A function's environment as the template sets it, with the references replaced by local values. */
-function environmentOf(template: Template, type: 'receiver' | 'processor', local: Record<string, string>) {
-  const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-  const serviceName = `smartcar-webhook-${type}`;
-  const variables = functions
-    .map(
-      (fn) =>
-        (fn.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {},
-    )
-    .find((vars) => vars[ENV_VARS.serviceName] === serviceName);
-  if (variables === undefined) throw new Error(`no function with service name ${serviceName}`);
-  const literal = Object.fromEntries(
-    Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-  );
-  return { ...literal, ...local };
-}
-
 describe('alarms and the metrics the shipped bundles emit', () => {
   let bundles: SynthesizedBundles;
   let template: Template;
@@ -167,7 +150,7 @@ describe('alarms and the metrics the shipped bundles emit', () => {
   const tableName = 'contract-idempotency';
 
   const receiverEnv = (overrides: Record<string, string> = {}) =>
-    environmentOf(template, 'receiver', {
+    bundles.environment('receiver', {
       [ENV_VARS.tokenSecretId]: secretId,
       [ENV_VARS.queueUrl]: sqs.queue.url,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
@@ -175,7 +158,7 @@ describe('alarms and the metrics the shipped bundles emit', () => {
       ...overrides,
     });
   const processorEnv = (overrides: Record<string, string> = {}) =>
-    environmentOf(template, 'processor', {
+    bundles.environment('processor', {
       [ENV_VARS.idempotencyTableName]: tableName,
       [ENV_VARS.deadLetterQueueUrl]: sqs.deadLetterQueue.url,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,

@@ -1,4 +1,4 @@
-import { ENV_VARS } from '../../lib/smartcar-webhooks-defaults';
+import { ENV_VARS } from '../../lambdas/contract';
 import { type SecretsManagerStub, startSecretsManagerStub } from '../../local/secrets-manager-stub';
 import {
   apiGatewayEvent,
@@ -33,12 +33,13 @@ describe('bundles produced by cdk synth', () => {
     await dynamo?.stop();
   });
 
-  const receiverEnv = () => ({
-    [ENV_VARS.tokenSecretId]: secretId,
-    // Port 1 on loopback refuses connections: SQS is "down" for these tests.
-    [ENV_VARS.queueUrl]: 'http://127.0.0.1:1/123456789012/webhooks',
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-  });
+  const receiverEnv = () =>
+    bundles.environment('receiver', {
+      [ENV_VARS.tokenSecretId]: secretId,
+      // Port 1 on loopback refuses connections: SQS is "down" for these tests.
+      [ENV_VARS.queueUrl]: 'http://127.0.0.1:1/123456789012/webhooks',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    });
 
   it('are self-contained: the receiver bundle answers VERIFY from a folder without node_modules', async () => {
     const { result } = await bundles.receiver.invoke(
@@ -68,7 +69,10 @@ describe('bundles produced by cdk synth', () => {
   it('the processor bundle processes a record once and skips its redelivery, against DynamoDB', async () => {
     const tableName = 'bundle-idempotency';
     await dynamo.createIdempotencyTable(tableName);
-    const env = { [ENV_VARS.idempotencyTableName]: tableName, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint };
+    const env = bundles.environment('processor', {
+      [ENV_VARS.idempotencyTableName]: tableName,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    });
     const body = JSON.stringify(vehicleStateEvent());
     const batch = { Records: [sqsRecord(body)] };
 
@@ -86,7 +90,10 @@ describe('bundles produced by cdk synth', () => {
     const record = sqsRecord('not json');
     const { result } = await bundles.processor.invoke(
       { Records: [record] },
-      { [ENV_VARS.idempotencyTableName]: 'unused', AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint },
+      bundles.environment('processor', {
+        [ENV_VARS.idempotencyTableName]: 'unused',
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      }),
     );
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });

@@ -1,3 +1,4 @@
+import { LATEST_STATE_TABLE } from '../../lambdas/contract';
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import {
@@ -8,7 +9,6 @@ import {
   type SignalReport,
   type SignalState,
 } from '../../lambdas/latest-state';
-import { LATEST_STATE_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { FAKE_AWS, type LocalDynamoDb, startDynalite } from './support/dynalite';
 
 /**
@@ -317,14 +317,14 @@ describe('latest-state store on DynamoDB (dynalite)', () => {
       const state = await store.getVehicleState(vehicleId);
 
       const stored = (await db.scan(tableName)).filter(
-        (item) => item[LATEST_STATE_DEFAULTS.partitionKey] === vehicleId,
+        (item) => item[LATEST_STATE_TABLE.partitionKey] === vehicleId,
       );
       expect(Object.keys(state).sort()).toEqual(['charge-ischarging', 'closure-islocked']);
-      expect(stored.map((item) => item[LATEST_STATE_DEFAULTS.sortKey]).sort()).toEqual(
+      expect(stored.map((item) => item[LATEST_STATE_TABLE.sortKey]).sort()).toEqual(
         Object.keys(state).sort(),
       );
       for (const item of stored) {
-        const signal = state[String(item[LATEST_STATE_DEFAULTS.sortKey])];
+        const signal = state[String(item[LATEST_STATE_TABLE.sortKey])];
         expect(signal?.updatedAt).toBe(item.updatedAt);
         expect(signal?.value).toEqual(item.value);
         expect(signal?.lastError).toEqual(item.lastError);
@@ -348,7 +348,7 @@ describe('latest-state store on DynamoDB (dynalite)', () => {
         new QueryCommand({
           TableName: tableName,
           KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': LATEST_STATE_DEFAULTS.partitionKey },
+          ExpressionAttributeNames: { '#pk': LATEST_STATE_TABLE.partitionKey },
           ExpressionAttributeValues: { ':pk': { S: vehicleId } },
         }),
       );

@@ -1,7 +1,9 @@
+import { IDEMPOTENCY_TABLE } from '../../lambdas/contract';
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { EventHandlers } from '../support/handlers';
-import { ENV_VARS, IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { ENV_VARS } from '../../lambdas/contract';
+import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { captureOutput, lambdaContext, legacyEvent, sqsRecord, vehicleStateEvent } from '../support/builders';
 import { FAKE_AWS, type LocalDynamoDb, startDynalite } from './support/dynalite';
 
@@ -37,7 +39,7 @@ beforeAll(async () => {
   process.env.AWS_SECRET_ACCESS_KEY = FAKE_AWS.secretAccessKey;
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
-  delete process.env[ENV_VARS.idempotencyExpirySeconds];
+  process.env[ENV_VARS.idempotencyExpirySeconds] = String(IDEMPOTENCY_DEFAULTS.expirySeconds);
 });
 
 afterAll(async () => {
@@ -261,11 +263,11 @@ describe('processor idempotency against DynamoDB (dynalite)', () => {
     const after = Math.ceil(Date.now() / 1000);
     expect(items).toHaveLength(1);
     const [item] = items;
-    expect(item?.[IDEMPOTENCY_DEFAULTS.partitionKey]).toEqual(
-      expect.stringMatching(new RegExp(`^${IDEMPOTENCY_DEFAULTS.keyPrefix}#`)),
+    expect(item?.[IDEMPOTENCY_TABLE.partitionKey]).toEqual(
+      expect.stringMatching(new RegExp(`^${IDEMPOTENCY_TABLE.keyPrefix}#`)),
     );
     expect(item?.status).toBe('COMPLETED');
-    const expiry = Number(item?.[IDEMPOTENCY_DEFAULTS.expiryAttribute]);
+    const expiry = Number(item?.[IDEMPOTENCY_TABLE.expiryAttribute]);
     expect(expiry).toBeGreaterThanOrEqual(before + SEVEN_DAYS_SECONDS);
     expect(expiry).toBeLessThanOrEqual(after + SEVEN_DAYS_SECONDS);
   });

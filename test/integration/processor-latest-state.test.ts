@@ -4,12 +4,9 @@ import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { SignalContext } from '../../lambdas/sdk/webhook-app';
 import type { SignalBodies } from '../../lambdas/sdk/events/signal-bodies';
 import type { SignalReading } from '../../lambdas/sdk/events/signals';
-import {
-  createLatestStateStore,
-  latestStateTableInput,
-  type SignalState,
-} from '../../lambdas/latest-state';
-import { ENV_VARS } from '../../lib/smartcar-webhooks-defaults';
+import { createLatestStateStore, latestStateTableInput, type SignalState } from '../../lambdas/latest-state';
+import { ENV_VARS } from '../../lambdas/contract';
+import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { captureOutput, lambdaContext, sqsRecord, vehicleStateEvent } from '../support/builders';
 import { FAKE_AWS, type LocalDynamoDb, startDynalite } from './support/dynalite';
 
@@ -58,7 +55,7 @@ beforeAll(async () => {
   process.env.AWS_SECRET_ACCESS_KEY = FAKE_AWS.secretAccessKey;
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
-  delete process.env[ENV_VARS.idempotencyExpirySeconds];
+  process.env[ENV_VARS.idempotencyExpirySeconds] = String(IDEMPOTENCY_DEFAULTS.expirySeconds);
   delete process.env[ENV_VARS.deadLetterQueueUrl];
 });
 

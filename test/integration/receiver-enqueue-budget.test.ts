@@ -7,7 +7,7 @@ import {
 } from '../../lambdas/receiver/receiver-dependencies';
 import type { ReceiverDependencies } from '../../lambdas/receiver/webhook-receiver';
 import { receiveWebhook } from '../../lambdas/receiver/webhook-receiver';
-import { ENQUEUE_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { ENQUEUE_BUDGET } from '../../lambdas/receiver/tuning';
 import { signedRequest, TEST_TOKEN, vehicleStateEvent } from '../support/builders';
 
 /** A loopback "SQS" whose behaviour each test chooses; counts the requests it gets. */
@@ -71,7 +71,7 @@ describe('receiver against an SQS endpoint that misbehaves', () => {
       );
 
       expect(response.statusCode).toBe(503);
-      expect(sqs.requests()).toBeLessThanOrEqual(ENQUEUE_DEFAULTS.maxAttempts);
+      expect(sqs.requests()).toBeLessThanOrEqual(ENQUEUE_BUDGET.maxAttempts);
     } finally {
       await sqs.close();
     }
@@ -89,7 +89,7 @@ describe('receiver against an SQS endpoint that misbehaves', () => {
       );
 
       expect(response.statusCode).toBe(503);
-      expect(sqs.requests()).toBeLessThanOrEqual(ENQUEUE_DEFAULTS.maxAttempts);
+      expect(sqs.requests()).toBeLessThanOrEqual(ENQUEUE_BUDGET.maxAttempts);
       expect(sqs.requests()).toBeGreaterThanOrEqual(1);
     } finally {
       await sqs.close();

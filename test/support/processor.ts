@@ -1,3 +1,4 @@
+import { IDEMPOTENCY_TABLE } from '../../lambdas/contract';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -15,7 +16,7 @@ import { lambdaContext } from './builders';
 import { recordingMetrics } from './metrics';
 
 /** Name of the idempotency table the mocked client pretends to hold. */
-export const IDEMPOTENCY_TABLE = 'smartcar-idempotency-test';
+export const IDEMPOTENCY_TABLE_NAME = 'smartcar-idempotency-test';
 
 /**
  * A mocked DynamoDB client that accepts every idempotency call, reset before each test. Call at the
@@ -55,9 +56,9 @@ export function buildProcessor(options: ProcessorUnderTest) {
     now: options.now,
     expirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
     persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: IDEMPOTENCY_TABLE,
-      keyAttr: IDEMPOTENCY_DEFAULTS.partitionKey,
-      expiryAttr: IDEMPOTENCY_DEFAULTS.expiryAttribute,
+      tableName: IDEMPOTENCY_TABLE_NAME,
+      keyAttr: IDEMPOTENCY_TABLE.partitionKey,
+      expiryAttr: IDEMPOTENCY_TABLE.expiryAttribute,
       awsSdkV3Client: new DynamoDBClient({ region: 'us-east-1' }),
     }),
     latestState: options.latestState,
@@ -81,7 +82,7 @@ export function buildProcessor(options: ProcessorUnderTest) {
 /** The idempotency key of every conditional PutItem sent so far, in order. */
 export function keysWritten(stub: AwsClientStub<DynamoDBClient>): string[] {
   return stub.commandCalls(PutItemCommand).map((call) => {
-    const key = call.args[0].input.Item?.[IDEMPOTENCY_DEFAULTS.partitionKey]?.S;
+    const key = call.args[0].input.Item?.[IDEMPOTENCY_TABLE.partitionKey]?.S;
     if (key === undefined) throw new Error('PutItem without a string partition key');
     return key;
   });

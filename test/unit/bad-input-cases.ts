@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
-import { ERROR_CODES, type ErrorCode } from '../../lambdas/receiver/errors';
+import { ERROR_CODES, type ErrorCode } from '../../lambdas/contract';
 import {
   apiGatewayEvent,
   legacyEvent,

@@ -190,7 +190,7 @@ describe('receiver: odd but valid requests', () => {
     const response = await send(signedRequest(body));
 
     expect(response.statusCode).toBe(200);
-    expect(response.json.eventId).toBe(event.eventId);
+    expect(response.json.eventKey).toBe(event.eventId);
     expect(sentMessages()).toHaveLength(1);
     expect(sentMessages()[0]?.MessageBody).toBe(body);
   });

@@ -31,7 +31,7 @@ function receiver(answer: (seen: Seen, init: RequestInit) => Response | Promise<
 }
 
 const accepted = ({ body }: Seen) =>
-  new Response(JSON.stringify({ status: 'accepted', eventId: parseJsonObject(body)?.eventId }), {
+  new Response(JSON.stringify({ status: 'accepted', eventKey: parseJsonObject(body)?.eventId }), {
     headers: { 'content-type': 'application/json' },
   });
 
@@ -61,7 +61,7 @@ describe('send', () => {
 
     const eventId = String(parseJsonObject(seen[0]?.body ?? '')?.eventId);
     expect(output()).toContain(`← 200 in `);
-    expect(output()).toContain(`{"status":"accepted","eventId":"${eventId}"}`);
+    expect(output()).toContain(`{"status":"accepted","eventKey":"${eventId}"}`);
     expect(output()).toContain(`✔ accepted (200) eventId ${eventId}`);
   });
 

@@ -149,7 +149,7 @@ describe('verify', () => {
   });
 
   it('fails on a JSON answer without a challenge, and recognises VERIFY handled as a delivery', async () => {
-    const { io, output } = endpoint(() => json(200, { status: 'accepted', eventId: 'e-1' }));
+    const { io, output } = endpoint(() => json(200, { status: 'accepted', eventKey: 'e-1' }));
 
     const code = await verify(io);
 

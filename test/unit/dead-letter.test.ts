@@ -3,7 +3,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createDeadLetterSender } from '../../lambdas/processor/dead-letter';
-import { MESSAGE_ATTRIBUTES } from '../../lib/smartcar-webhooks-defaults';
+import { MESSAGE_ATTRIBUTES } from '../../lambdas/contract';
 import { sqsRecord, vehicleStateEvent } from '../support/builders';
 
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks-dlq';
@@ -21,7 +21,7 @@ function queuedRecord(body = JSON.stringify(vehicleStateEvent())): SQSRecord {
   return {
     ...sqsRecord(body),
     messageAttributes: {
-      [MESSAGE_ATTRIBUTES.eventId]: {
+      [MESSAGE_ATTRIBUTES.eventKey]: {
         dataType: 'String',
         stringValue: 'event-1',
         stringListValues: [],
@@ -77,7 +77,7 @@ describe('createDeadLetterSender', () => {
       QueueUrl: QUEUE_URL,
       MessageBody: record.body,
       MessageAttributes: {
-        [MESSAGE_ATTRIBUTES.eventId]: { DataType: 'String', StringValue: 'event-1' },
+        [MESSAGE_ATTRIBUTES.eventKey]: { DataType: 'String', StringValue: 'event-1' },
         [MESSAGE_ATTRIBUTES.eventType]: { DataType: 'String', StringValue: 'VEHICLE_STATE' },
         unprocessableReason: { DataType: 'String', StringValue: REASON },
         unprocessableDetail: { DataType: 'String', StringValue: DETAIL },

@@ -15,7 +15,8 @@ import { WebhookApp } from '../../lambdas/sdk/webhook-app';
 import type { DeadLetterSender } from '../../lambdas/processor/dead-letter';
 import { OUTCOMES } from '../../lambdas/processor/event-processor';
 import { LOG_MESSAGES } from '../../lambdas/contract/log-messages';
-import { IDEMPOTENCY_DEFAULTS, METRICS } from '../../lib/smartcar-webhooks-defaults';
+import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { IDEMPOTENCY_TABLE, METRICS } from '../../lambdas/contract';
 import {
   captureOutput,
   legacyEvent,
@@ -29,7 +30,7 @@ import { appWith, type EventHandlers, fakeHandlers } from '../support/handlers';
 import { recordingMetrics } from '../support/metrics';
 import {
   buildProcessor,
-  IDEMPOTENCY_TABLE,
+  IDEMPOTENCY_TABLE_NAME,
   keysWritten,
   logLines,
   mockIdempotencyTable,
@@ -55,8 +56,8 @@ function recordOf(event: Record<string, unknown>, options: { receiveCount?: numb
 /** A COMPLETED idempotency item, as DynamoDB stores it for a processed event. */
 function completedItem(key: string): Record<string, AttributeValue> {
   return {
-    [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: key },
-    [IDEMPOTENCY_DEFAULTS.expiryAttribute]: { N: String(Math.round(Date.now() / 1000) + 3600) },
+    [IDEMPOTENCY_TABLE.partitionKey]: { S: key },
+    [IDEMPOTENCY_TABLE.expiryAttribute]: { N: String(Math.round(Date.now() / 1000) + 3600) },
     status: { S: 'COMPLETED' },
     data: { M: { outcome: { S: OUTCOMES.processed } } },
   };
@@ -170,11 +171,11 @@ describe('event processor: idempotency', () => {
 
     expect(dynamodb).toHaveReceivedCommandTimes(PutItemCommand, 1);
     expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
-      TableName: IDEMPOTENCY_TABLE,
+      TableName: IDEMPOTENCY_TABLE_NAME,
       ConditionExpression: expect.stringContaining('attribute_not_exists(#id)'),
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
-    expect(keysWritten(dynamodb)[0]).toMatch(new RegExp(`^${IDEMPOTENCY_DEFAULTS.keyPrefix}#`));
+    expect(keysWritten(dynamodb)[0]).toMatch(new RegExp(`^${IDEMPOTENCY_TABLE.keyPrefix}#`));
   });
 
   it('marks the record COMPLETED with the expiry after the handler succeeded', async () => {
@@ -184,8 +185,8 @@ describe('event processor: idempotency', () => {
 
     const [key] = keysWritten(dynamodb);
     expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-      TableName: IDEMPOTENCY_TABLE,
-      Key: { [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: key } },
+      TableName: IDEMPOTENCY_TABLE_NAME,
+      Key: { [IDEMPOTENCY_TABLE.partitionKey]: { S: key } },
       ExpressionAttributeValues: expect.objectContaining({ ':status': { S: 'COMPLETED' } }),
     });
     const update = dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input;
@@ -213,7 +214,7 @@ describe('event processor: idempotency', () => {
     const handlers = fakeHandlers();
     const event = vehicleStateEvent();
     dynamodb.on(PutItemCommand).callsFake((input: { Item: Record<string, AttributeValue> }) => {
-      const key = input.Item[IDEMPOTENCY_DEFAULTS.partitionKey]?.S ?? '';
+      const key = input.Item[IDEMPOTENCY_TABLE.partitionKey]?.S ?? '';
       throw conditionalCheckFailed(completedItem(key));
     });
 
@@ -229,15 +230,15 @@ describe('event processor: idempotency', () => {
     const handlers = fakeHandlers();
     dynamodb.on(PutItemCommand).rejects(conditionalCheckFailed());
     dynamodb.on(GetItemCommand).callsFake((input: { Key: Record<string, AttributeValue> }) => ({
-      Item: completedItem(input.Key[IDEMPOTENCY_DEFAULTS.partitionKey]?.S ?? ''),
+      Item: completedItem(input.Key[IDEMPOTENCY_TABLE.partitionKey]?.S ?? ''),
     }));
 
     const outcome = await createProcessor(handlers).recordHandler(recordOf(vehicleStateEvent()));
 
     expect(outcome).toBe(OUTCOMES.duplicate);
     expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, {
-      TableName: IDEMPOTENCY_TABLE,
-      Key: { [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: keysWritten(dynamodb)[0] } },
+      TableName: IDEMPOTENCY_TABLE_NAME,
+      Key: { [IDEMPOTENCY_TABLE.partitionKey]: { S: keysWritten(dynamodb)[0] } },
       ConsistentRead: true,
     });
     expect(handlers.onVehicleState).not.toHaveBeenCalled();
@@ -246,7 +247,7 @@ describe('event processor: idempotency', () => {
   it('acknowledges a duplicate in a batch without reporting it as failed', async () => {
     const handlers = fakeHandlers();
     dynamodb.on(PutItemCommand).callsFake((input: { Item: Record<string, AttributeValue> }) => {
-      throw conditionalCheckFailed(completedItem(input.Item[IDEMPOTENCY_DEFAULTS.partitionKey]?.S ?? ''));
+      throw conditionalCheckFailed(completedItem(input.Item[IDEMPOTENCY_TABLE.partitionKey]?.S ?? ''));
     });
 
     const response = await createProcessor(handlers).processBatch([recordOf(vehicleStateEvent())]);
@@ -259,7 +260,7 @@ describe('event processor: idempotency', () => {
     const handlers = fakeHandlers();
     const record = recordOf(vehicleStateEvent());
     dynamodb.on(PutItemCommand).callsFake((input: { Item: Record<string, AttributeValue> }) => {
-      const key = input.Item[IDEMPOTENCY_DEFAULTS.partitionKey]?.S ?? '';
+      const key = input.Item[IDEMPOTENCY_TABLE.partitionKey]?.S ?? '';
       throw conditionalCheckFailed({
         ...completedItem(key),
         status: { S: 'INPROGRESS' },
@@ -282,8 +283,8 @@ describe('event processor: idempotency', () => {
     await expect(processor.recordHandler(record)).rejects.toThrow('downstream unavailable');
     const [key] = keysWritten(dynamodb);
     expect(dynamodb).toHaveReceivedCommandWith(DeleteItemCommand, {
-      TableName: IDEMPOTENCY_TABLE,
-      Key: { [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: key } },
+      TableName: IDEMPOTENCY_TABLE_NAME,
+      Key: { [IDEMPOTENCY_TABLE.partitionKey]: { S: key } },
     });
     expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
 
@@ -560,7 +561,7 @@ describe('event processor: metrics', () => {
   it('counts a skipped redelivery as a duplicate, not as processed', async () => {
     const metrics = recordingMetrics();
     dynamodb.on(PutItemCommand).callsFake((input: { Item: Record<string, AttributeValue> }) => {
-      throw conditionalCheckFailed(completedItem(input.Item[IDEMPOTENCY_DEFAULTS.partitionKey]?.S ?? ''));
+      throw conditionalCheckFailed(completedItem(input.Item[IDEMPOTENCY_TABLE.partitionKey]?.S ?? ''));
     });
 
     await createProcessor(fakeHandlers(), metrics).recordHandler(recordOf(vehicleStateEvent()));

@@ -1,5 +1,5 @@
 import { parseSmartcarEvent } from '../../lambdas/sdk/events/parse-event';
-import { UNPROCESSABLE_REASONS } from '../../lib/smartcar-webhooks-defaults';
+import { UNPROCESSABLE_REASONS } from '../../lambdas/contract';
 import {
   legacyEventBasedSample,
   removeAt,

@@ -1,6 +1,6 @@
 import { SmartcarEventValidationError } from '../../lambdas/sdk/events/errors';
 import { parseSmartcarEventOrThrow } from '../../lambdas/sdk/events/parse-event';
-import { UNPROCESSABLE_REASONS } from '../../lib/smartcar-webhooks-defaults';
+import { UNPROCESSABLE_REASONS } from '../../lambdas/contract';
 import { removeAt, SAMPLE_LATITUDE, SAMPLE_VIN, setAt, signal, vehicleStateSample } from './events-fixtures';
 
 describe('parseSmartcarEventOrThrow', () => {

@@ -12,7 +12,7 @@ import {
   type LatestStateStoreOptions,
   type SignalReport,
 } from '../../lambdas/latest-state';
-import { ConfigurationError } from '../../lambdas/receiver/errors';
+import { ConfigurationError } from '../../lambdas/runtime/errors';
 
 const TABLE_NAME = 'latest-state-test';
 const VEHICLE_ID = '875d9333-bbbb-4444-aaaa-17be22ebe970';

@@ -13,7 +13,7 @@ function delivery(overrides: Partial<DeliveryResult> = {}): DeliveryResult {
     statusCode: 200,
     durationMs: 12,
     requestBody: EVENT,
-    responseBody: JSON.stringify({ status: 'accepted', eventId: EVENT_ID }),
+    responseBody: JSON.stringify({ status: 'accepted', eventKey: EVENT_ID }),
     ...overrides,
   };
 }

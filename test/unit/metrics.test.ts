@@ -1,5 +1,5 @@
 import { dimensionValue, powertoolsMetrics } from '../../lambdas/runtime/metrics';
-import { METRICS } from '../../lib/smartcar-webhooks-defaults';
+import { METRICS } from '../../lambdas/contract';
 import { captureOutput } from '../support/builders';
 
 interface EmfDocument {

@@ -11,13 +11,13 @@ import {
 } from '../../lambdas/sdk/webhook-app';
 import type { LatestStateStore, RecordResult } from '../../lambdas/latest-state';
 import { LOG_MESSAGES } from '../../lambdas/contract/log-messages';
-import { IDEMPOTENCY_DEFAULTS, METRICS } from '../../lib/smartcar-webhooks-defaults';
+import { IDEMPOTENCY_TABLE, METRICS } from '../../lambdas/contract';
 import { captureOutput, sqsRecord, vehicleErrorEvent, vehicleStateEvent } from '../support/builders';
 import { appWith, fakeHandlers, type MockedHandlers } from '../support/handlers';
 import { recordingMetrics } from '../support/metrics';
 import {
   buildProcessor,
-  IDEMPOTENCY_TABLE,
+  IDEMPOTENCY_TABLE_NAME,
   keysWritten,
   logLines,
   mockIdempotencyTable,
@@ -274,8 +274,8 @@ describe('processor: a handler that throws UnprocessableEventError', () => {
     await processor.recordHandler(sqsRecord(body));
     const [key] = keysWritten(dynamodb);
     expect(dynamodb).toHaveReceivedCommandWith(DeleteItemCommand, {
-      TableName: IDEMPOTENCY_TABLE,
-      Key: { [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: key } },
+      TableName: IDEMPOTENCY_TABLE_NAME,
+      Key: { [IDEMPOTENCY_TABLE.partitionKey]: { S: key } },
     });
     expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
 
@@ -552,7 +552,7 @@ describe('processor: the latest-state store', () => {
 
     const [key] = keysWritten(dynamodb);
     expect(dynamodb).toHaveReceivedCommandWith(DeleteItemCommand, {
-      Key: { [IDEMPOTENCY_DEFAULTS.partitionKey]: { S: key } },
+      Key: { [IDEMPOTENCY_TABLE.partitionKey]: { S: key } },
     });
   });
 

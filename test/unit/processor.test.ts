@@ -1,7 +1,8 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { ENV_VARS, IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { ENV_VARS, IDEMPOTENCY_TABLE, PROCESSOR_ENVIRONMENT, SERVICE_NAMES } from '../../lambdas/contract';
+import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import {
   captureOutput,
   lambdaContext,
@@ -16,10 +17,13 @@ type AppModule = typeof import('../../lambdas/app');
 
 const TABLE_NAME = 'smartcar-webhooks-idempotency';
 
-/** The variables the construct sets on the processor function. */
+/** The variables the construct sets on the processor function, written by their one definition. */
 const CONSTRUCT_ENV: Record<string, string> = {
-  [ENV_VARS.idempotencyTableName]: TABLE_NAME,
-  [ENV_VARS.serviceName]: 'smartcar-webhook-processor',
+  ...PROCESSOR_ENVIRONMENT.write({
+    idempotencyTableName: TABLE_NAME,
+    idempotencyExpirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
+    serviceName: SERVICE_NAMES.processor,
+  }),
   AWS_REGION: 'eu-west-1',
 };
 
@@ -105,15 +109,15 @@ describe('processor entry (lambdas/processor/index.ts)', () => {
     expect(dynamodb).toHaveReceivedCommandWith(sdk.PutItemCommand, {
       TableName: TABLE_NAME,
       Item: expect.objectContaining({
-        [IDEMPOTENCY_DEFAULTS.partitionKey]: {
-          S: expect.stringMatching(`^${IDEMPOTENCY_DEFAULTS.keyPrefix}#`),
+        [IDEMPOTENCY_TABLE.partitionKey]: {
+          S: expect.stringMatching(`^${IDEMPOTENCY_TABLE.keyPrefix}#`),
         },
       }),
     });
     expect(dynamodb).toHaveReceivedCommandWith(sdk.UpdateItemCommand, { TableName: TABLE_NAME });
   });
 
-  it('keeps idempotency records for 7 days when IDEMPOTENCY_EXPIRY_SECONDS is not set', async () => {
+  it('keeps idempotency records for the 7 days the construct sets by default', async () => {
     const { handler, dynamodb, sdk } = coldStart();
     const before = Math.round(Date.now() / 1000);
 
@@ -122,9 +126,20 @@ describe('processor entry (lambdas/processor/index.ts)', () => {
     );
 
     const item = dynamodb.commandCalls(sdk.PutItemCommand)[0]?.args[0].input.Item;
-    const expiry = Number(item?.[IDEMPOTENCY_DEFAULTS.expiryAttribute]?.N);
+    const expiry = Number(item?.[IDEMPOTENCY_TABLE.expiryAttribute]?.N);
     expect(expiry).toBeGreaterThanOrEqual(before + 7 * 24 * 60 * 60);
     expect(expiry).toBeLessThanOrEqual(Math.round(Date.now() / 1000) + 7 * 24 * 60 * 60);
+  });
+
+  it('throws a ConfigurationError naming IDEMPOTENCY_EXPIRY_SECONDS at cold start when it is missing', () => {
+    const error = thrownBy(() =>
+      coldStart({ ...CONSTRUCT_ENV, [ENV_VARS.idempotencyExpirySeconds]: undefined }),
+    );
+
+    expect(error).toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringContaining(ENV_VARS.idempotencyExpirySeconds),
+    });
   });
 
   it('keeps idempotency records for IDEMPOTENCY_EXPIRY_SECONDS when it is set', async () => {
@@ -139,7 +154,7 @@ describe('processor entry (lambdas/processor/index.ts)', () => {
     );
 
     const item = dynamodb.commandCalls(sdk.PutItemCommand)[0]?.args[0].input.Item;
-    const expiry = Number(item?.[IDEMPOTENCY_DEFAULTS.expiryAttribute]?.N);
+    const expiry = Number(item?.[IDEMPOTENCY_TABLE.expiryAttribute]?.N);
     expect(expiry).toBeGreaterThanOrEqual(before + 3600);
     expect(expiry).toBeLessThanOrEqual(Math.round(Date.now() / 1000) + 3600);
   });

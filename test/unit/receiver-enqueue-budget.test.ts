@@ -8,7 +8,8 @@ import {
   toWebhookRequest,
 } from '../../lambdas/receiver/receiver-dependencies';
 import { receiveWebhook } from '../../lambdas/receiver/webhook-receiver';
-import { ENQUEUE_DEFAULTS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { ENQUEUE_BUDGET } from '../../lambdas/receiver/tuning';
 import { signedRequest, TEST_TOKEN, vehicleStateEvent } from '../support/builders';
 import { recordingMetrics } from '../support/metrics';
 
@@ -56,19 +57,19 @@ afterEach(() => {
 });
 
 describe('receiver enqueue budget', () => {
-  it('is still waiting for SQS a millisecond before ENQUEUE_DEFAULTS.totalTimeoutMs', async () => {
+  it('is still waiting for SQS a millisecond before ENQUEUE_BUDGET.totalTimeoutMs', async () => {
     const delivery = await deliveryToUnansweringSqs();
 
-    await jest.advanceTimersByTimeAsync(ENQUEUE_DEFAULTS.totalTimeoutMs - 1);
+    await jest.advanceTimersByTimeAsync(ENQUEUE_BUDGET.totalTimeoutMs - 1);
 
     expect(delivery.settled()).toBe(false);
     await jest.advanceTimersByTimeAsync(1);
   });
 
-  it('answers 503 ENQUEUE_FAILED once ENQUEUE_DEFAULTS.totalTimeoutMs have passed without an answer', async () => {
+  it('answers 503 ENQUEUE_FAILED once ENQUEUE_BUDGET.totalTimeoutMs have passed without an answer', async () => {
     const delivery = await deliveryToUnansweringSqs();
 
-    await jest.advanceTimersByTimeAsync(ENQUEUE_DEFAULTS.totalTimeoutMs);
+    await jest.advanceTimersByTimeAsync(ENQUEUE_BUDGET.totalTimeoutMs);
 
     expect(delivery.settled()).toBe(true);
     const response = await delivery.response;
@@ -79,7 +80,7 @@ describe('receiver enqueue budget', () => {
   it('aborts the SendMessage it gave up on', async () => {
     const delivery = await deliveryToUnansweringSqs();
 
-    await jest.advanceTimersByTimeAsync(ENQUEUE_DEFAULTS.totalTimeoutMs);
+    await jest.advanceTimersByTimeAsync(ENQUEUE_BUDGET.totalTimeoutMs);
     await delivery.response;
 
     // The SDK passes send()'s options on; the mock's typings know only the command.
@@ -90,20 +91,20 @@ describe('receiver enqueue budget', () => {
 });
 
 describe('receiver SQS client', () => {
-  it('makes at most ENQUEUE_DEFAULTS.maxAttempts attempts', async () => {
+  it('makes at most ENQUEUE_BUDGET.maxAttempts attempts', async () => {
     const client = createEnqueueClient({ region: 'eu-west-1' });
 
-    await expect(client.config.maxAttempts()).resolves.toBe(ENQUEUE_DEFAULTS.maxAttempts);
+    await expect(client.config.maxAttempts()).resolves.toBe(ENQUEUE_BUDGET.maxAttempts);
   });
 
-  it('cuts each attempt at ENQUEUE_DEFAULTS.connectionTimeoutMs and requestTimeoutMs', () => {
+  it('cuts each attempt at ENQUEUE_BUDGET.connectionTimeoutMs and requestTimeoutMs', () => {
     const create = jest.spyOn(NodeHttpHandler, 'create');
 
     createEnqueueClient({ region: 'eu-west-1' });
 
     expect(create).toHaveBeenCalledWith({
-      connectionTimeout: ENQUEUE_DEFAULTS.connectionTimeoutMs,
-      requestTimeout: ENQUEUE_DEFAULTS.requestTimeoutMs,
+      connectionTimeout: ENQUEUE_BUDGET.connectionTimeoutMs,
+      requestTimeout: ENQUEUE_BUDGET.requestTimeoutMs,
       throwOnRequestTimeout: true,
     });
   });

@@ -1,7 +1,8 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { ENV_VARS } from '../../lib/smartcar-webhooks-defaults';
+import { ENV_VARS, RECEIVER_ENVIRONMENT } from '../../lambdas/contract';
+import { RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import {
   apiGatewayEvent,
   lambdaContext,
@@ -12,9 +13,15 @@ import {
   verifyEvent,
 } from '../support/builders';
 
-const ENV = {
-  [ENV_VARS.queueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks',
-  [ENV_VARS.tokenSecretId]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:amt-AbCdEf',
+/** What the construct sets by default, written by the receiver's one environment definition. */
+const ENV: Record<string, string> = {
+  ...RECEIVER_ENVIRONMENT.write({
+    queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks',
+    tokenSecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:amt-AbCdEf',
+    maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes,
+    replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
+    tokenRotationGraceSeconds: RECEIVER_DEFAULTS.tokenRotationGraceSeconds,
+  }),
   AWS_REGION: 'eu-west-1',
 };
 

@@ -1,3 +1,4 @@
+import { TOKEN_CACHE } from '../../lambdas/receiver/tuning';
 import {
   GetSecretValueCommand,
   ResourceNotFoundException,
@@ -11,7 +12,8 @@ import { createReceiverDependencies, toWebhookRequest } from '../../lambdas/rece
 import { receiveWebhook } from '../../lambdas/receiver/webhook-receiver';
 import type { MetricsRecorder } from '../../lambdas/runtime/metrics';
 import { recordingMetrics } from '../support/metrics';
-import { METRICS, PLACEHOLDER_TOKEN, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { METRICS, PLACEHOLDER_TOKEN } from '../../lambdas/contract';
 import {
   apiGatewayEvent,
   captureOutput,
@@ -254,7 +256,7 @@ describe('receiver: token', () => {
     for (let i = 0; i < 20; i++) await receive(signedRequest(vehicleStateEvent(), { token: 'forger' }));
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
 
-    clock += RECEIVER_DEFAULTS.tokenRefreshAfterMismatchSeconds * 1000;
+    clock += TOKEN_CACHE.refreshAfterMismatchSeconds * 1000;
     for (let i = 0; i < 20; i++) await receive(signedRequest(vehicleStateEvent(), { token: 'forger' }));
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(3);
   });
@@ -266,7 +268,7 @@ describe('receiver: token', () => {
     expect((await receive(apiGatewayEvent({ body: JSON.stringify(verifyEvent()) }))).statusCode).toBe(500);
 
     storedToken(TEST_TOKEN);
-    clock += RECEIVER_DEFAULTS.tokenRefreshAfterMismatchSeconds * 1000;
+    clock += TOKEN_CACHE.refreshAfterMismatchSeconds * 1000;
     const response = await receive(apiGatewayEvent({ body: JSON.stringify(verifyEvent('after-setup')) }));
 
     expect(response.statusCode).toBe(200);
@@ -275,20 +277,20 @@ describe('receiver: token', () => {
 });
 
 describe('receiver: signature', () => {
-  it('enqueues a signed delivery byte for byte with eventId, eventType and deliveryId attributes', async () => {
+  it('enqueues a signed delivery byte for byte with eventKey, eventType and deliveryId attributes', async () => {
     const receive = createReceiver();
     const event = vehicleStateEvent();
     const body = JSON.stringify(event, null, 2);
     const response = await receive(signedRequest(body));
 
     expect(response.statusCode).toBe(200);
-    expect(response.json).toEqual({ status: 'accepted', eventId: event.eventId });
+    expect(response.json).toEqual({ status: 'accepted', eventKey: event.eventId });
     expect(sentMessages()).toEqual([
       {
         QueueUrl: CONFIG.queueUrl,
         MessageBody: body,
         MessageAttributes: {
-          eventId: { DataType: 'String', StringValue: event.eventId },
+          eventKey: { DataType: 'String', StringValue: event.eventId },
           eventType: { DataType: 'String', StringValue: 'VEHICLE_STATE' },
           deliveryId: { DataType: 'String', StringValue: (event.meta as { deliveryId: string }).deliveryId },
         },
@@ -414,9 +416,9 @@ describe('receiver: payload', () => {
     const body = JSON.stringify({ eventId: 42, data: {} });
     const response = await receive(signedRequest(body));
 
-    expect(response.json.eventId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(response.json.eventKey).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(sentMessages()[0]?.MessageAttributes).toEqual({
-      eventId: { DataType: 'String', StringValue: response.json.eventId },
+      eventKey: { DataType: 'String', StringValue: response.json.eventKey },
     });
   });
 
@@ -469,7 +471,7 @@ describe('receiver: payload', () => {
 
     expect(response.statusCode).toBe(200);
     expect(sentMessages()[0]?.MessageAttributes).toEqual({
-      eventId: { DataType: 'String', StringValue: (event.payload as { eventId: string }).eventId },
+      eventKey: { DataType: 'String', StringValue: (event.payload as { eventId: string }).eventId },
       eventType: { DataType: 'String', StringValue: 'eventBased' },
     });
   });
@@ -479,7 +481,7 @@ describe('receiver: payload', () => {
     const body = JSON.stringify(legacyEvent({ eventName: 'schedule', payload: { vehicles: [] } }));
     await receive(signedRequest(body));
 
-    expect(sentMessages()[0]?.MessageAttributes?.eventId?.StringValue).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(sentMessages()[0]?.MessageAttributes?.eventKey?.StringValue).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
   it('answers 413 to a body over the limit and enqueues nothing', async () => {

@@ -1,4 +1,4 @@
-import { UNPROCESSABLE_REASONS } from '../../../lib/smartcar-webhooks-defaults';
+import { UNPROCESSABLE_REASONS } from '../../contract';
 import { CURRENT_EVENT_TYPES, ENVELOPE_VERSIONS } from './current-event-schema';
 import { type EventIssue, ROOT_PATH } from './issues';
 import { LEGACY_EVENT_NAMES } from './legacy-event-schema';

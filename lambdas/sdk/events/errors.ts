@@ -1,4 +1,4 @@
-import { UNPROCESSABLE_REASONS } from '../../../lib/smartcar-webhooks-defaults';
+import { UNPROCESSABLE_REASONS } from '../../contract';
 import type { ParseFailureReason } from './classify-envelope';
 import type { EventIssue } from './issues';
 

@@ -1,4 +1,4 @@
-import { UNPROCESSABLE_REASONS } from '../../../lib/smartcar-webhooks-defaults';
+import { UNPROCESSABLE_REASONS } from '../../contract';
 import { classifyEnvelope, type ParseFailure } from './classify-envelope';
 import { currentEventSchema } from './current-event-schema';
 import { detectDrift } from './detect-drift';

@@ -46,6 +46,11 @@ export interface SynthesizedBundles {
   processor: Bundle;
   /** The stack's CloudFormation template, as `cdk synth` wrote it. */
   template: Record<string, unknown>;
+  /**
+   * A function's environment as the template sets it (every variable whose value is known before
+   * deployment), with `local` for the ones that name deployed resources.
+   */
+  environment(fn: 'receiver' | 'processor', local: Record<string, string>): Record<string, string>;
   cleanup(): void;
 }
 
@@ -59,7 +64,10 @@ export function synthBundles(): SynthesizedBundles {
   const stack = new SmartcarWebhooksStack(app, 'BundleTest');
   const assembly = app.synth();
   const template = assembly.getStackByName(stack.stackName).template as {
-    Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }>;
+    Resources: Record<
+      string,
+      { Properties: { Code?: { S3Key?: string }; Environment?: { Variables?: Record<string, unknown> } } }
+    >;
   };
   const copies: string[] = [outdir];
 
@@ -98,6 +106,14 @@ export function synthBundles(): SynthesizedBundles {
     receiver: bundleOf(stack.webhooks.receiver),
     processor: bundleOf(stack.webhooks.processor),
     template,
+    environment: (fn, local) => {
+      const resource = template.Resources[stack.getLogicalId(stack.webhooks[fn].node.defaultChild as never)];
+      const variables = resource?.Properties.Environment?.Variables ?? {};
+      const known = Object.entries(variables).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      );
+      return { ...Object.fromEntries(known), ...local };
+    },
     cleanup: () => {
       for (const dir of copies) rmSync(dir, { recursive: true, force: true });
     },

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { MESSAGE_ATTRIBUTES } from '../../../lib/smartcar-webhooks-defaults';
+import { MESSAGE_ATTRIBUTES } from '../../../lambdas/contract';
 import { LOCAL_AWS } from '../../../local/local-aws';
 import { sign, TEST_TOKEN } from '../../support/builders';
 
@@ -97,7 +97,7 @@ export async function enqueueBatch(queue: LocalQueue, bodies: readonly string[])
           Id: String(index),
           MessageBody: body,
           MessageAttributes: {
-            [MESSAGE_ATTRIBUTES.eventId]: {
+            [MESSAGE_ATTRIBUTES.eventKey]: {
               DataType: 'String',
               StringValue: String(JSON.parse(body).eventId),
             },
