@@ -14,6 +14,68 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The layering, as rules: runtime code never pulls in the CDK (it would land in both bundles),
+  // the contract stays a leaf, user code sees only the SDK, and infrastructure sees only the contract.
+  {
+    files: ['lambdas/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'constructs', message: 'Runtime code must not import the CDK.' }],
+          patterns: [
+            { group: ['aws-cdk-lib', 'aws-cdk-lib/*'], message: 'Runtime code must not import the CDK.' },
+            {
+              regex: '^(\\.\\./)+(lib|bin|local|test)(/|$)',
+              message: 'Runtime code imports only lambdas/ (the contract is lambdas/contract).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lambdas/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!\\.\\/)', message: 'lambdas/contract is a leaf: it imports nothing.' }] },
+      ],
+    },
+  },
+  {
+    files: ['lambdas/app/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!sdk(/|$))',
+              message: "Your handlers import the SDK's public surface only: from '../sdk'.",
+            },
+            { regex: '^\\.\\./sdk/', message: "Import from '../sdk', not from its internals." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lib/**/*.ts', 'bin/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+lambdas/(?!contract(/|$))',
+              message: 'Infrastructure knows the runtime only through lambdas/contract.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['test/**/*.ts'],
     ...jest.configs['flat/recommended'],

@@ -1,5 +1,5 @@
 import { PROCESSOR_DEFAULTS } from '../lib/smartcar-webhooks-defaults';
-import { LOG_MESSAGES } from '../lambdas/contract/log-messages';
+import { LOG_MESSAGES } from '../lambdas/contract';
 import type { RecordResult } from './event-source';
 
 /** Counters shown on `GET /_local/status`. */

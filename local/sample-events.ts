@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { EVENT_TYPES } from '../lambdas/runtime/envelope';
+import { CURRENT_EVENT_TYPES } from '../lambdas/sdk/events/event-types';
 import type {
   EventMeta,
   VehicleErrorEvent,
@@ -23,7 +23,7 @@ export interface VerifyEvent {
 }
 
 /** Event types `send` can build. */
-export type SampleEventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
+export type SampleEventType = (typeof CURRENT_EVENT_TYPES)[keyof typeof CURRENT_EVENT_TYPES];
 
 /** A vehicle of the sample fleet, with the user who connected it. */
 export interface SampleVehicle extends Required<VehicleRef> {
@@ -102,7 +102,7 @@ export function sampleVerifyEvent(
   options: SampleEventOptions = {},
 ): VerifyEvent {
   const meta = deliveryMeta(options.now ?? Date.now());
-  return { eventId: randomUUID(), eventType: EVENT_TYPES.verify, data: { challenge }, meta };
+  return { eventId: randomUUID(), eventType: CURRENT_EVENT_TYPES.verify, data: { challenge }, meta };
 }
 
 /**
@@ -157,7 +157,7 @@ export function sampleVehicleStateEvent(options: SampleEventOptions = {}): Vehic
   ];
   return {
     eventId: randomUUID(),
-    eventType: EVENT_TYPES.vehicleState,
+    eventType: CURRENT_EVENT_TYPES.vehicleState,
     data: { ...vehicleFields(vehicle), signals },
     triggers: [
       { type: 'SIGNAL_UPDATED', signal: { name: 'IsCharging', code: 'charge-ischarging', group: 'Charge' } },
@@ -171,7 +171,7 @@ export function sampleVehicleErrorEvent(options: SampleEventOptions = {}): Vehic
   const vehicle = pickVehicle(options);
   return {
     eventId: randomUUID(),
-    eventType: EVENT_TYPES.vehicleError,
+    eventType: CURRENT_EVENT_TYPES.vehicleError,
     data: {
       ...vehicleFields(vehicle),
       errors: [
@@ -204,11 +204,11 @@ export function sampleEvent(
   options: SampleEventOptions = {},
 ): VerifyEvent | VehicleStateEvent | VehicleErrorEvent {
   switch (type) {
-    case EVENT_TYPES.verify:
+    case CURRENT_EVENT_TYPES.verify:
       return sampleVerifyEvent(undefined, options);
-    case EVENT_TYPES.vehicleState:
+    case CURRENT_EVENT_TYPES.vehicleState:
       return sampleVehicleStateEvent(options);
-    case EVENT_TYPES.vehicleError:
+    case CURRENT_EVENT_TYPES.vehicleError:
       return sampleVehicleErrorEvent(options);
   }
 }

@@ -1,6 +1,4 @@
-import type { SignalBodies } from '../sdk/events/signal-bodies';
-import type { SignalReading } from '../sdk/events/signals';
-import type { SignalContext } from '../sdk/webhook-app';
+import { type SignalBodies, type SignalReading, type SignalContext } from '../sdk';
 
 /** Below this state of charge the driver is notified. */
 const LOW_BATTERY_PERCENT = 20;

@@ -1,4 +1,4 @@
-import { WebhookApp } from '../sdk/webhook-app';
+import { WebhookApp } from '../sdk';
 import { onStateOfCharge } from './battery';
 import { onLegacyEvent } from './legacy-event';
 import { onVehicleError } from './vehicle-error';

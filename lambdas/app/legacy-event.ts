@@ -1,5 +1,4 @@
-import type { LegacyEvent } from '../sdk/events/legacy-event-schema';
-import type { EventContext } from '../sdk/webhook-app';
+import { type LegacyEvent, type EventContext } from '../sdk';
 
 /** Example: a legacy v2.0 delivery (`eventName` eventBased, schedule or dynamic). */
 export async function onLegacyEvent(event: LegacyEvent, { logger }: EventContext): Promise<void> {

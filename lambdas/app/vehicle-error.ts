@@ -1,6 +1,4 @@
-import type { VehicleErrorEvent } from '../sdk/events/current-event-schema';
-import { classifyVehicleError } from '../sdk/events/classify-vehicle-error';
-import type { EventContext } from '../sdk/webhook-app';
+import { type VehicleErrorEvent, classifyVehicleError, type EventContext } from '../sdk';
 
 /**
  * Example: each error classified by type (compatibility, permission, account, vehicle state,

@@ -1,6 +1,4 @@
-import type { VehicleStateEvent } from '../sdk/events/current-event-schema';
-import { readSignals } from '../sdk/events/signals';
-import type { VehicleStateContext } from '../sdk/webhook-app';
+import { type VehicleStateEvent, readSignals, type VehicleStateContext } from '../sdk';
 
 /**
  * Example: a VEHICLE_STATE carries every subscribed signal; some may carry an error instead of a

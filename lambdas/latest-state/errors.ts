@@ -1,3 +1,5 @@
+import { SmartcarWebhooksError } from '../runtime/errors';
+
 /**
  * Errors of the latest-state store. Both are programming or data errors that a retry cannot fix;
  * DynamoDB's own errors (throttling, permissions, a missing table) are rethrown untouched, so the
@@ -6,7 +8,7 @@
  */
 
 /** Base class of every error the latest-state store raises itself. */
-export abstract class LatestStateError extends Error {}
+export abstract class LatestStateError extends SmartcarWebhooksError {}
 
 /** A report handed to `recordSignals` cannot be stored as it is; nothing of the call was written. */
 export class InvalidSignalReportError extends LatestStateError {

@@ -1,4 +1,11 @@
-import { IDEMPOTENCY_TABLE } from '../contract';
+import {
+  IDEMPOTENCY_TABLE,
+  BASE64_BODY_ENCODING,
+  MESSAGE_ATTRIBUTES,
+  METRICS,
+  UNPROCESSABLE_REASONS,
+  LOG_MESSAGES,
+} from '../contract';
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
@@ -7,7 +14,6 @@ import {
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
-import { BASE64_BODY_ENCODING, MESSAGE_ATTRIBUTES, METRICS, UNPROCESSABLE_REASONS } from '../contract';
 import { type EventSummary, type JsonObject, parseJsonObject, summarizeEvent } from '../runtime/envelope';
 import { epochMsOrUndefined } from '../sdk/events/delivered-at';
 import type { EventIssue } from '../sdk/events/issues';
@@ -22,10 +28,10 @@ import {
 } from '../sdk/events/smartcar-event-schema';
 import { firedTriggers, isFirstDelivery } from '../sdk/events/triggers';
 import type { LatestStateStore } from '../latest-state';
-import { LOG_MESSAGES } from '../contract/log-messages';
 import type { MetricsRecorder } from '../runtime/metrics';
 import type { DeadLetterSender } from './dead-letter';
-import { type EventContext, UnprocessableEventError, type WebhookApp } from '../sdk/webhook-app';
+import { UnprocessableEventError } from '../sdk/errors';
+import type { EventContext, WebhookApp } from '../sdk/webhook-app';
 
 /** One of UNPROCESSABLE_REASONS: why an event was parked. */
 export type UnprocessableReason = (typeof UNPROCESSABLE_REASONS)[keyof typeof UNPROCESSABLE_REASONS];

@@ -1,8 +1,7 @@
-import { TOKEN_CACHE } from './tuning';
+import { TOKEN_CACHE, ENQUEUE_BUDGET } from './tuning';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ENQUEUE_BUDGET } from './tuning';
 import type { ReceiverConfig } from '../contract';
 import { logger } from '../runtime/logger';
 import { type MetricsRecorder, powertoolsMetrics } from '../runtime/metrics';

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { SignatureMalformedError, SignatureMismatchError, SignatureMissingError } from './errors';
+import { signDelivery } from '../sdk/sign-delivery';
+import { SignatureMalformedError, SignatureMissingError } from './errors';
 
 /** Header Smartcar signs every delivery with. Looked up case-insensitively. */
 export const SIGNATURE_HEADER = 'sc-signature';
@@ -11,7 +12,7 @@ const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
  * construction answers VERIFY challenges and signs delivery bodies.
  */
 export function computeSignature(token: string, message: string | Uint8Array): string {
-  return createHmac('sha256', token).update(message).digest('hex');
+  return signDelivery(message, token);
 }
 
 /** Case-insensitive header lookup: HTTP APIs lower-case names, REST APIs and proxies may not. */
@@ -46,13 +47,4 @@ export function secureCompare(a: Uint8Array, b: Uint8Array): boolean {
 export function signatureMatches(token: string, body: Uint8Array, signature: Uint8Array): boolean {
   const expected = createHmac('sha256', token).update(body).digest();
   return secureCompare(expected, signature);
-}
-
-/**
- * Verifies a delivery against the raw body bytes. Never pass a re-serialized body: whitespace, key
- * order and escapes change, and genuine deliveries fail.
- * @throws SignatureMissingError, SignatureMalformedError or SignatureMismatchError
- */
-export function verifySignature(token: string, body: Uint8Array, header: string | undefined): void {
-  if (!signatureMatches(token, body, parseSignatureHeader(header))) throw new SignatureMismatchError();
 }

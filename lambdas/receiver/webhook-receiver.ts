@@ -1,19 +1,10 @@
 import { FUTURE_SKEW_SECONDS } from './tuning';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
-import { BASE64_BODY_ENCODING, METRICS } from '../contract';
+import { BASE64_BODY_ENCODING, ERROR_CODES, LIMITS, METRICS, LOG_MESSAGES } from '../contract';
 import { epochMsOrUndefined } from '../sdk/events/delivered-at';
-import {
-  type EventSummary,
-  isSignableChallenge,
-  isSmartcarUserAgent,
-  isVerifyEnvelope,
-  type JsonObject,
-  looksLikeSmartcarEvent,
-  parseJsonObject,
-  readChallenge,
-  summarizeEvent,
-} from '../runtime/envelope';
+import { type EventSummary, type JsonObject, parseJsonObject, summarizeEvent } from '../runtime/envelope';
+import { isSignableChallenge, isVerifyEnvelope, readChallenge } from './challenge';
+import { isSmartcarUserAgent, looksLikeSmartcarEvent } from './smartcar-shaped';
 import {
   EnqueueError,
   InvalidPayloadError,
@@ -25,9 +16,7 @@ import {
   SignatureMismatchError,
   WebhookRequestError,
 } from './errors';
-import { ERROR_CODES } from '../contract';
 import { errorResponse, type HttpResponse, jsonResponse } from './http-response';
-import { LOG_MESSAGES } from '../contract/log-messages';
 import type { MetricsRecorder } from '../runtime/metrics';
 import {
   computeSignature,
@@ -155,11 +144,11 @@ async function receiveDelivery(
 function queuedBody(text: string, body: Buffer): QueuedBody {
   if (!NOT_STORABLE_IN_SQS.test(text)) return { body: text };
   const encoded = body.toString('base64');
-  // The default limit is the largest body that fits one SQS message next to its attributes.
-  if (encoded.length > RECEIVER_DEFAULTS.maxBodyBytes) {
+  // LIMITS.maxBodyBytes is the largest body that fits one SQS message next to its attributes.
+  if (encoded.length > LIMITS.maxBodyBytes) {
     throw new PayloadTooLargeError(
       body.length,
-      Math.floor((RECEIVER_DEFAULTS.maxBodyBytes * 3) / 4),
+      Math.floor((LIMITS.maxBodyBytes * 3) / 4),
       'a body holding U+FFFE or U+FFFF is stored as base64, which must fit one SQS message',
     );
   }

@@ -43,14 +43,6 @@ type BodyOf<C extends string> = C extends keyof SignalBodies ? SignalBodies[C] :
 type Handler<E, C> = (event: E, context: C) => Promise<void>;
 
 /**
- * Thrown by a handler (or by the processor for an event that fails validation) when retrying can
- * never succeed: the event goes to the dead-letter queue at once instead of after its retries.
- */
-export class UnprocessableEventError extends Error {
-  override readonly name = 'UnprocessableEventError';
-}
-
-/**
  * Where your business logic is registered. The processor parses and validates each event, skips
  * duplicates, and calls the handlers registered for its type; a handler that throws fails only its
  * own event, which SQS redelivers.

@@ -1,5 +1,4 @@
-import { ERROR_CODES } from '../../lambdas/contract';
-import { ROUTES } from '../../lambdas/contract';
+import { ERROR_CODES, ROUTES } from '../../lambdas/contract';
 import { TOKEN_ENV_VAR } from '../token';
 import { type Exchange, type HttpAnswer, preview } from './http';
 

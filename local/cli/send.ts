@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { EVENT_TYPES } from '../../lambdas/runtime/envelope';
+import { CURRENT_EVENT_TYPES } from '../../lambdas/sdk/events/event-types';
 import type { SampleEventType } from '../sample-events';
 import { integerOption, nonBlankOption, noMorePositionals, parseCommandArgs, urlOption } from './args';
 import { CLI_DEFAULTS, localWebhookUrl, resolveToken } from './config';
@@ -37,7 +37,7 @@ export interface SendSettings {
   timeoutMs: number;
 }
 
-const TYPE_NAMES = Object.values(EVENT_TYPES).join(', ');
+const TYPE_NAMES = Object.values(CURRENT_EVENT_TYPES).join(', ');
 
 /**
  * Checks `send`'s arguments.
@@ -66,7 +66,7 @@ export function parseSendArgs(args: readonly string[], io: CliIo): SendSettings 
 function parseEventType(text: string | undefined): SampleEventType | undefined {
   if (text === undefined) return undefined;
   // Case-insensitive, so `send vehicle_state` works too; the wire value stays upper case.
-  const type = Object.values(EVENT_TYPES).find((candidate) => candidate === text.toUpperCase());
+  const type = Object.values(CURRENT_EVENT_TYPES).find((candidate) => candidate === text.toUpperCase());
   if (type === undefined) throw new UsageError(`Unknown event type "${text}": use ${TYPE_NAMES}.`, COMMAND);
   return type;
 }

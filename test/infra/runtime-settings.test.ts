@@ -1,7 +1,6 @@
-import { LATEST_STATE_TABLE } from '../../lambdas/contract';
+import { LATEST_STATE_TABLE, ENV_VARS } from '../../lambdas/contract';
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { ENV_VARS } from '../../lambdas/contract';
 import { actionsOf, grantLines, grantsOf, statementsOfRole } from './iam';
 import { arnOf, propertiesOf, ref, roleOf, synthWebhooks } from './synth';
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { ENV_VARS } from '../../lambdas/contract';
 import { type SecretsManagerStub, startSecretsManagerStub } from '../../local/secrets-manager-stub';
 import {
@@ -40,6 +42,20 @@ describe('bundles produced by cdk synth', () => {
       [ENV_VARS.queueUrl]: 'http://127.0.0.1:1/123456789012/webhooks',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
     });
+
+  it.each(['receiver', 'processor'] as const)(
+    'the %s bundle holds runtime code only: nothing from lib/, aws-cdk-lib or constructs',
+    (fn) => {
+      const { sources } = JSON.parse(readFileSync(path.join(bundles[fn].dir, 'index.js.map'), 'utf8')) as {
+        sources: string[];
+      };
+      const ours = sources.filter((source) => !source.includes('node_modules/'));
+
+      expect(ours.length).toBeGreaterThan(5);
+      expect(ours.filter((source) => !/(^|\/)lambdas\//.test(source))).toEqual([]);
+      expect(sources.filter((source) => /node_modules\/(aws-cdk-lib|constructs)\//.test(source))).toEqual([]);
+    },
+  );
 
   it('are self-contained: the receiver bundle answers VERIFY from a folder without node_modules', async () => {
     const { result } = await bundles.receiver.invoke(

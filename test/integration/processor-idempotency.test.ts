@@ -1,8 +1,7 @@
-import { IDEMPOTENCY_TABLE } from '../../lambdas/contract';
+import { IDEMPOTENCY_TABLE, ENV_VARS } from '../../lambdas/contract';
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { EventHandlers } from '../support/handlers';
-import { ENV_VARS } from '../../lambdas/contract';
 import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { captureOutput, lambdaContext, legacyEvent, sqsRecord, vehicleStateEvent } from '../support/builders';
 import { FAKE_AWS, type LocalDynamoDb, startDynalite } from './support/dynalite';

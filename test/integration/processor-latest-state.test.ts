@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import type { SignalContext } from '../../lambdas/sdk/webhook-app';
+import type { SignalContext } from '../../lambdas/sdk';
 import type { SignalBodies } from '../../lambdas/sdk/events/signal-bodies';
 import type { SignalReading } from '../../lambdas/sdk/events/signals';
 import { createLatestStateStore, latestStateTableInput, type SignalState } from '../../lambdas/latest-state';

@@ -1,6 +1,6 @@
 import type { LegacyEvent } from '../../lambdas/sdk/events/legacy-event-schema';
 import type { VehicleErrorEvent, VehicleStateEvent } from '../../lambdas/sdk/events/current-event-schema';
-import { type EventContext, type VehicleStateContext, WebhookApp } from '../../lambdas/sdk/webhook-app';
+import { type EventContext, type VehicleStateContext, WebhookApp } from '../../lambdas/sdk';
 
 /** One handler per event type, as tests mock them. */
 export interface EventHandlers {

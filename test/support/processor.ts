@@ -2,14 +2,19 @@ import { IDEMPOTENCY_TABLE } from '../../lambdas/contract';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteItemCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  PutItemCommand,
+  DeleteItemCommand,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import type { DeadLetterSender } from '../../lambdas/processor/dead-letter';
 import { createEventProcessor } from '../../lambdas/processor/event-processor';
-import type { WebhookApp } from '../../lambdas/sdk/webhook-app';
+import type { WebhookApp } from '../../lambdas/sdk';
 import type { LatestStateStore } from '../../lambdas/latest-state';
 import type { MetricsRecorder } from '../../lambdas/runtime/metrics';
 import { lambdaContext } from './builders';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { app } from '../../lambdas/app';
-import type { WebhookApp } from '../../lambdas/sdk/webhook-app';
+import type { WebhookApp } from '../../lambdas/sdk';
 import { classifyVehicleError } from '../../lambdas/sdk/events/classify-vehicle-error';
 import { parseSmartcarEventOrThrow } from '../../lambdas/sdk/events/parse-event';
 import type { VehicleError } from '../../lambdas/sdk/events/vehicle-error-schema';

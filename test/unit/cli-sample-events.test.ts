@@ -1,9 +1,5 @@
-import {
-  isVerifyEnvelope,
-  parseJsonObject,
-  readChallenge,
-  summarizeEvent,
-} from '../../lambdas/runtime/envelope';
+import { parseJsonObject, summarizeEvent } from '../../lambdas/runtime/envelope';
+import { isVerifyEnvelope, readChallenge } from '../../lambdas/receiver/challenge';
 import {
   SAMPLE_FLEET,
   sampleEvent,

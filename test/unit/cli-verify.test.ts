@@ -1,4 +1,5 @@
-import { isVerifyEnvelope, parseJsonObject, readChallenge } from '../../lambdas/runtime/envelope';
+import { parseJsonObject } from '../../lambdas/runtime/envelope';
+import { isVerifyEnvelope, readChallenge } from '../../lambdas/receiver/challenge';
 import { computeSignature } from '../../lambdas/receiver/verify-signature';
 import type { CliIo } from '../../local/cli/io';
 import { main } from '../../local/cli/main';

@@ -11,12 +11,11 @@ import {
 import type { SQSRecord } from 'aws-lambda';
 import 'aws-sdk-client-mock-jest';
 import { app as defaultApp } from '../../lambdas/app';
-import { WebhookApp } from '../../lambdas/sdk/webhook-app';
+import { WebhookApp } from '../../lambdas/sdk';
 import type { DeadLetterSender } from '../../lambdas/processor/dead-letter';
 import { OUTCOMES } from '../../lambdas/processor/event-processor';
-import { LOG_MESSAGES } from '../../lambdas/contract/log-messages';
+import { LOG_MESSAGES, IDEMPOTENCY_TABLE, METRICS } from '../../lambdas/contract';
 import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
-import { IDEMPOTENCY_TABLE, METRICS } from '../../lambdas/contract';
 import {
   captureOutput,
   legacyEvent,

@@ -1,4 +1,4 @@
-import { LOG_MESSAGES } from '../../lambdas/contract/log-messages';
+import { LOG_MESSAGES } from '../../lambdas/contract';
 import { Activity, interceptLogLines, type DeliveryResult } from '../../local/activity';
 import type { RecordResult } from '../../local/event-source';
 

@@ -8,10 +8,9 @@ import {
   UnprocessableEventError,
   type VehicleStateContext,
   WebhookApp,
-} from '../../lambdas/sdk/webhook-app';
+} from '../../lambdas/sdk';
 import type { LatestStateStore, RecordResult } from '../../lambdas/latest-state';
-import { LOG_MESSAGES } from '../../lambdas/contract/log-messages';
-import { IDEMPOTENCY_TABLE, METRICS } from '../../lambdas/contract';
+import { LOG_MESSAGES, IDEMPOTENCY_TABLE, METRICS } from '../../lambdas/contract';
 import { captureOutput, sqsRecord, vehicleErrorEvent, vehicleStateEvent } from '../support/builders';
 import { appWith, fakeHandlers, type MockedHandlers } from '../support/handlers';
 import { recordingMetrics } from '../support/metrics';

@@ -1,10 +1,6 @@
 import fc from 'fast-check';
-import {
-  isVerifyEnvelope,
-  parseJsonObject,
-  readChallenge,
-  summarizeEvent,
-} from '../../lambdas/runtime/envelope';
+import { parseJsonObject, summarizeEvent } from '../../lambdas/runtime/envelope';
+import { isVerifyEnvelope, readChallenge } from '../../lambdas/receiver/challenge';
 import { InvalidChallengeError } from '../../lambdas/receiver/errors';
 
 const RUNS = { numRuns: 300, seed: 20_260_601 };

@@ -4,12 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { createReceiverDependencies } from '../../lambdas/receiver/receiver-dependencies';
 import { receiveWebhook, type WebhookRequest } from '../../lambdas/receiver/webhook-receiver';
-import {
-  isVerifyEnvelope,
-  parseJsonObject,
-  readChallenge,
-  summarizeEvent,
-} from '../../lambdas/runtime/envelope';
+import { parseJsonObject, summarizeEvent } from '../../lambdas/runtime/envelope';
+import { isVerifyEnvelope, readChallenge } from '../../lambdas/receiver/challenge';
 import { parseSignatureHeader, signatureMatches } from '../../lambdas/receiver/verify-signature';
 import { RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { sign, TEST_TOKEN, vehicleStateEvent } from '../support/builders';

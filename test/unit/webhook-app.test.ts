@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { VehicleStateEvent } from '../../lambdas/sdk/events/current-event-schema';
 import { parseSmartcarEventOrThrow } from '../../lambdas/sdk/events/parse-event';
 import { isEventType, type SmartcarEvent } from '../../lambdas/sdk/events/smartcar-event-schema';
-import { WebhookApp } from '../../lambdas/sdk/webhook-app';
+import { WebhookApp } from '../../lambdas/sdk';
 import { legacyEvent, vehicleErrorEvent, vehicleStateEvent } from '../support/builders';
 
 /**

@@ -3,19 +3,9 @@ import { lenient, nonEmptyString, nullAsAbsent, openEnum, timestampSchema } from
 import { vehicleSignalsSchema } from './signal-schema';
 import { triggerSchema } from './trigger-schema';
 import { vehicleErrorSchema } from './vehicle-error-schema';
+import { CURRENT_EVENT_TYPES, ENVELOPE_VERSIONS, EVENT_MODES } from './event-types';
 
-/** `eventType` of the current envelope. */
-export const CURRENT_EVENT_TYPES = {
-  verify: 'VERIFY',
-  vehicleState: 'VEHICLE_STATE',
-  vehicleError: 'VEHICLE_ERROR',
-} as const;
-
-/** `meta.version` values read as the current envelope: "4.0" today, "3.0" on an older doc page. */
-export const ENVELOPE_VERSIONS = { current: '4.0', previous: '3.0' } as const;
-
-/** `meta.mode`: live traffic or a test delivery sent from the Dashboard. */
-export const EVENT_MODES = { live: 'LIVE', test: 'TEST' } as const;
+export { CURRENT_EVENT_TYPES, ENVELOPE_VERSIONS, EVENT_MODES } from './event-types';
 
 /**
  * `meta` of the current envelope. Every field may be missing (Dashboard test deliveries carry

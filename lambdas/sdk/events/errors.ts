@@ -1,3 +1,4 @@
+import { SmartcarWebhooksError } from '../../runtime/errors';
 import { UNPROCESSABLE_REASONS } from '../../contract';
 import type { ParseFailureReason } from './classify-envelope';
 import type { EventIssue } from './issues';
@@ -18,7 +19,7 @@ const ADVICE: Record<ParseFailureReason, string> = {
 };
 
 /** Base of the errors raised while reading Smartcar events. */
-export abstract class SmartcarEventError extends Error {}
+export abstract class SmartcarEventError extends SmartcarWebhooksError {}
 
 /**
  * A document that is not a Smartcar event this project understands. Retrying will not change it.

@@ -1,25 +1,8 @@
 import { z } from 'zod';
 import { isoDateTimeSchema, lenient, nonEmptyString, openEnum } from './schema-helpers';
+import { LEGACY_EVENT_NAMES, LEGACY_EVENT_TYPES, LEGACY_MODES } from './event-types';
 
-/** `eventName` of the legacy v2.0 envelope. */
-export const LEGACY_EVENT_NAMES = {
-  verify: 'verify',
-  eventBased: 'eventBased',
-  schedule: 'schedule',
-  /** One doc page spells `schedule` this way. */
-  scheduled: 'scheduled',
-  dynamic: 'dynamic',
-} as const;
-
-/** `payload.eventType` of an `eventBased` delivery. */
-export const LEGACY_EVENT_TYPES = {
-  chargingStarted: 'CHARGING_STARTED',
-  chargingStopped: 'CHARGING_STOPPED',
-  chargingCompleted: 'CHARGING_COMPLETED',
-} as const;
-
-/** `mode` of a legacy envelope, lower-case unlike the current `meta.mode`. */
-export const LEGACY_MODES = { live: 'live', test: 'test', simulated: 'simulated' } as const;
+export { LEGACY_EVENT_NAMES, LEGACY_EVENT_TYPES, LEGACY_MODES } from './event-types';
 
 const legacyShape = {
   version: z.literal('2.0'),
