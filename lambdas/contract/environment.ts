@@ -32,6 +32,8 @@ export const ENV_VARS = {
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   /** Share of invocations Powertools logs at DEBUG level. */
   logSampleRate: 'POWERTOOLS_LOGGER_SAMPLE_RATE',
+  /** `true` when X-Ray tracing is on: the functions then trace their AWS SDK calls. */
+  traceEnabled: 'POWERTOOLS_TRACE_ENABLED',
 } as const;
 
 /** One variable: its name, whether it may be absent, and how its text becomes a value and back. */
@@ -123,6 +125,17 @@ function integer(name: string, min: 0 | 1): Variable<number> & { optional: false
   };
 }
 
+function flag(name: string): Variable<boolean> & { optional: true } {
+  return {
+    name,
+    optional: true,
+    parse(raw) {
+      if (raw === 'true' || raw === 'false') return { value: raw === 'true' };
+      return { problem: `must be true or false, got "${raw}".` };
+    },
+  };
+}
+
 function fraction(name: string): Variable<number> & { optional: true } {
   return {
     name,
@@ -142,6 +155,7 @@ const powertools = {
   metricsNamespace: optionalText(ENV_VARS.metricsNamespace),
   logLevel: optionalText(ENV_VARS.logLevel),
   logSampleRate: fraction(ENV_VARS.logSampleRate),
+  traceEnabled: flag(ENV_VARS.traceEnabled),
 };
 
 /** The receiver's environment. */

@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ReceiverConfig } from '../contract';
 import { logger } from '../runtime/logger';
 import { type MetricsRecorder, powertoolsMetrics } from '../runtime/metrics';
+import { traced } from '../runtime/tracing';
 import { createSqsEnqueue } from './enqueue';
 import { createSecretTokenSource, VersionedSecretsProvider } from './token-source';
 import type { ReceiverDependencies, WebhookRequest } from './webhook-receiver';
@@ -26,7 +27,7 @@ export function createReceiverDependencies(
   config: ReceiverConfig,
   overrides: ReceiverOverrides = {},
 ): ReceiverDependencies {
-  const sqs = overrides.sqs ?? createEnqueueClient();
+  const sqs = overrides.sqs ?? traced(createEnqueueClient(), config.traceEnabled);
   return {
     logger,
     metrics: overrides.metrics ?? powertoolsMetrics,
@@ -43,7 +44,8 @@ export function createReceiverDependencies(
 }
 
 function createTokenSource(config: ReceiverConfig, overrides: ReceiverOverrides) {
-  const awsSdkV3Client = overrides.secretsManager ?? new SecretsManagerClient({});
+  const awsSdkV3Client =
+    overrides.secretsManager ?? traced(new SecretsManagerClient({}), config.traceEnabled);
   return createSecretTokenSource({
     currentProvider: new VersionedSecretsProvider({ awsSdkV3Client }),
     previousProvider: new VersionedSecretsProvider({ awsSdkV3Client }),
