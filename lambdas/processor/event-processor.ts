@@ -129,7 +129,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     try {
       const { outcome } = await runOnce({
         eventKey,
-        run: () => process(event, receivedAtMs, { eventKey, attempt, logger: log }),
+        run: () => handleEvent(event, receivedAtMs, { eventKey, attempt, logger: log }),
       });
       if (outcome === OUTCOMES.duplicate) {
         metrics.count(METRICS.duplicates);
@@ -184,7 +184,11 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
   };
 
   /** Records the latest state (when on), then runs the handlers. */
-  const process = async (event: SmartcarEvent, receivedAtMs: number, base: EventContext): Promise<void> => {
+  const handleEvent = async (
+    event: SmartcarEvent,
+    receivedAtMs: number,
+    base: EventContext,
+  ): Promise<void> => {
     const stale = new Set<string>();
     if (latestState !== undefined && isEventType(event, 'VEHICLE_STATE')) {
       const reports = readSignals(event).map((reading) => ({

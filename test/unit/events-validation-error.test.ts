@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { SmartcarEventValidationError } from '../../lambdas/sdk/events/errors';
 import { parseSmartcarEventOrThrow } from '../../lambdas/sdk/events/parse-event';
 import { UNPROCESSABLE_REASONS } from '../../lambdas/contract';
@@ -16,11 +18,22 @@ describe('parseSmartcarEventOrThrow', () => {
     expect(thrown.message).toContain('eventId: Invalid input: expected string');
   });
 
-  it('carries the reason of an event this version does not know, with advice to upgrade', () => {
+  it('carries the reason of an event this version does not know, with advice to extend the SDK', () => {
     const document = setAt(vehicleStateSample(), ['eventType'], 'VEHICLE_COMMAND');
     const thrown = captureError(() => parseSmartcarEventOrThrow(document));
     expect(thrown.reason).toBe(UNPROCESSABLE_REASONS.unknownEventType);
-    expect(thrown.message).toContain('upgrade');
+    expect(thrown.message).toContain('extend lambdas/sdk/events');
+  });
+
+  it('points to a section the README really has', () => {
+    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const thrown = captureError(() =>
+      parseSmartcarEventOrThrow(setAt(vehicleStateSample(), ['eventType'], 'NEW_TYPE')),
+    );
+    const section = /README\.md, "([^"]+)"/.exec(thrown.message)?.[1];
+
+    expect(section).toBeDefined();
+    expect(readme).toMatch(new RegExp(`^#+ ${section}$`, 'm'));
   });
 
   it('returns an event that needed tolerances', () => {

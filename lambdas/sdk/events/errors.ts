@@ -6,16 +6,16 @@ import type { EventIssue } from './issues';
 /** How many issues an error message lists before it summarizes the rest. */
 const LISTED_ISSUES = 10;
 
+/** The README section that lists what is accepted and what is parked, and why. */
+const SHAPES_SECTION = 'README.md, "What your handlers get, and what is parked"';
+
 /** What to do about each reason, for the message. */
 const ADVICE: Record<ParseFailureReason, string> = {
   [UNPROCESSABLE_REASONS.notASmartcarEvent]:
     'Expected a JSON object with an eventType (or the legacy eventName): is this a Smartcar delivery?',
-  [UNPROCESSABLE_REASONS.unknownEnvelopeVersion]:
-    'Smartcar sent an envelope version this code does not know: upgrade lambdas/shared/events, then redrive.',
-  [UNPROCESSABLE_REASONS.unknownEventType]:
-    'Smartcar sent an event type this code does not know: upgrade lambdas/shared/events, then redrive.',
-  [UNPROCESSABLE_REASONS.schemaInvalid]:
-    'If Smartcar really sends this shape, compare it with the protocol reference and extend lambdas/shared/events.',
+  [UNPROCESSABLE_REASONS.unknownEnvelopeVersion]: `Smartcar sent an envelope version this code does not know: extend lambdas/sdk/events (see ${SHAPES_SECTION}), deploy, then redrive.`,
+  [UNPROCESSABLE_REASONS.unknownEventType]: `Smartcar sent an event type this code does not know: extend lambdas/sdk/events (see ${SHAPES_SECTION}), deploy, then redrive.`,
+  [UNPROCESSABLE_REASONS.schemaInvalid]: `If Smartcar really sends this shape, compare it with ${SHAPES_SECTION} and extend lambdas/sdk/events.`,
 };
 
 /** Base of the errors raised while reading Smartcar events. */
