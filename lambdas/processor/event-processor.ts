@@ -1,11 +1,4 @@
-import {
-  IDEMPOTENCY_TABLE,
-  BASE64_BODY_ENCODING,
-  MESSAGE_ATTRIBUTES,
-  METRICS,
-  UNPROCESSABLE_REASONS,
-  LOG_MESSAGES,
-} from '../contract';
+import { IDEMPOTENCY_TABLE, LOG_MESSAGES, METRICS, UNPROCESSABLE_REASONS } from '../contract';
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
@@ -14,7 +7,7 @@ import {
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
-import { type EventSummary, type JsonObject, parseJsonObject, summarizeEvent } from '../runtime/envelope';
+import type { EventSummary, JsonObject } from '../runtime/envelope';
 import { epochMsOrUndefined } from '../sdk/events/delivered-at';
 import type { EventIssue } from '../sdk/events/issues';
 import { LEGACY_EVENT_NAMES } from '../sdk/events/legacy-event-schema';
@@ -30,6 +23,7 @@ import { firedTriggers, isFirstDelivery } from '../sdk/events/triggers';
 import type { LatestStateStore } from '../latest-state';
 import type { MetricsRecorder } from '../runtime/metrics';
 import type { DeadLetterSender } from './dead-letter';
+import { readRecord } from './queued-record';
 import { UnprocessableEventError } from '../sdk/errors';
 import type { EventContext, WebhookApp } from '../sdk/webhook-app';
 
@@ -224,29 +218,6 @@ function endToEndLagMs(document: JsonObject | undefined, nowMs: number): number 
     typeof meta === 'object' && meta !== null ? (meta as JsonObject).deliveredAt : undefined,
   );
   return deliveredAt === undefined ? undefined : Math.max(0, nowMs - deliveredAt);
-}
-
-// Fatal: a lossy decode would hand the schema, and hash into the key, other bytes than were signed.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** A queued delivery as far as it can be read: `document` is undefined when it is no JSON object. */
-interface QueuedEvent {
-  summary: EventSummary;
-  document: JsonObject | undefined;
-}
-
-/** The record's body as the signed bytes (base64 when the receiver had to), parsed and identified. */
-function readRecord(record: SQSRecord): QueuedEvent {
-  const encoding = record.messageAttributes?.[MESSAGE_ATTRIBUTES.bodyEncoding]?.stringValue;
-  const bytes = Buffer.from(record.body, encoding === BASE64_BODY_ENCODING ? 'base64' : 'utf8');
-  let document: JsonObject | undefined;
-  try {
-    document = parseJsonObject(utf8.decode(bytes));
-  } catch {
-    document = undefined;
-  }
-  const summary = summarizeEvent(document ?? {}, bytes);
-  return { summary, document };
 }
 
 /** The first issues as `path: message`; never values, which may hold VINs or locations. */

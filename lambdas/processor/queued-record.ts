@@ -1,0 +1,30 @@
+import type { SQSRecord } from 'aws-lambda';
+import { BASE64_BODY_ENCODING, MESSAGE_ATTRIBUTES } from '../contract';
+import { type EventSummary, type JsonObject, parseJsonObject, summarizeEvent } from '../runtime/envelope';
+
+// Fatal: a lossy decode would hand the schema, and hash into the key, other bytes than were signed.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** A queued delivery as far as it can be read: `document` is undefined when it is no JSON object. */
+export interface QueuedEvent {
+  summary: EventSummary;
+  document: JsonObject | undefined;
+  /** The signed bytes, whichever way the receiver had to put them in the message. */
+  bytes: Buffer;
+  /** Whether the message body is the bytes in base64 (the text held characters SQS cannot carry). */
+  base64: boolean;
+}
+
+/** The record's body as the signed bytes (base64 when the receiver had to), parsed and identified. */
+export function readRecord(record: SQSRecord): QueuedEvent {
+  const base64 =
+    record.messageAttributes?.[MESSAGE_ATTRIBUTES.bodyEncoding]?.stringValue === BASE64_BODY_ENCODING;
+  const bytes = Buffer.from(record.body, base64 ? 'base64' : 'utf8');
+  let document: JsonObject | undefined;
+  try {
+    document = parseJsonObject(utf8.decode(bytes));
+  } catch {
+    document = undefined;
+  }
+  return { summary: summarizeEvent(document ?? {}, bytes), document, bytes, base64 };
+}
