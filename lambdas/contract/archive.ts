@@ -3,7 +3,7 @@
  * (its partition keys and projection come from here, not from a second copy) and what the CLI
  * lists. One gzip JSON Lines object per batch and partition, under keys that sort by time:
  *
- *   events/dt=2026-12-01/hour=21/event_type=VEHICLE_STATE/20261201T213015123Z-<batch id>.jsonl.gz
+ *   events/dt=2026-12-01/hour=21/event_type=VEHICLE_STATE/20261201T213015123Z-<object id>.jsonl.gz
  */
 
 /** Where the archived deliveries live in the bucket. */

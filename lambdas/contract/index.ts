@@ -4,6 +4,7 @@
  * table keys, routes and outputs. A leaf: it imports nothing (an ESLint rule holds it to that), so
  * importing it can never pull aws-cdk-lib or the AWS SDK into a bundle.
  */
+export * from './archive';
 export * from './environment';
 export * from './http-answers';
 export * from './log-messages';

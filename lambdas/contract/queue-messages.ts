@@ -11,6 +11,8 @@ export const MESSAGE_ATTRIBUTES = {
    * (U+FFFE, U+FFFF): the message body is then the base64 of the signed bytes.
    */
   bodyEncoding: 'bodyEncoding',
+  /** Set by the receiver: which token the signature matched, `current` or `previous` (VERIFIED_WITH). */
+  verifiedWith: 'verifiedWith',
   /** Set by the processor on events it parks in the DLQ: one of {@link UNPROCESSABLE_REASONS}. */
   unprocessableReason: 'unprocessableReason',
   /** Set with `unprocessableReason`: what exactly is wrong, for people (field paths, never values). */

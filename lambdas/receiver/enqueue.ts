@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { BASE64_BODY_ENCODING, MESSAGE_ATTRIBUTES } from '../contract';
+import { type BASE64_BODY_ENCODING, MESSAGE_ATTRIBUTES, type VerifiedWith } from '../contract';
 import type { EventSummary } from '../runtime/envelope';
 import { EnqueueError } from './errors';
 
@@ -7,6 +7,8 @@ import { EnqueueError } from './errors';
 export interface QueuedBody {
   body: string;
   encoding?: typeof BASE64_BODY_ENCODING;
+  /** Which token the signature matched; the archive keeps it with the delivery. */
+  verifiedWith?: VerifiedWith;
 }
 
 /** Persists one delivery; resolves only once SQS has accepted it. */
@@ -52,6 +54,8 @@ export function createSqsEnqueue({ client, queueUrl, totalTimeoutMs }: SqsEnqueu
       attributes[MESSAGE_ATTRIBUTES.deliveryId] = stringAttribute(event.deliveryId);
     if (message.encoding !== undefined)
       attributes[MESSAGE_ATTRIBUTES.bodyEncoding] = stringAttribute(message.encoding);
+    if (message.verifiedWith !== undefined)
+      attributes[MESSAGE_ATTRIBUTES.verifiedWith] = stringAttribute(message.verifiedWith);
     const command = new SendMessageCommand({
       QueueUrl: queueUrl,
       MessageBody: message.body,

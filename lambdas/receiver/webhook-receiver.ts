@@ -1,6 +1,14 @@
 import { FUTURE_SKEW_SECONDS } from './tuning';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { BASE64_BODY_ENCODING, ERROR_CODES, LIMITS, METRICS, LOG_MESSAGES } from '../contract';
+import {
+  BASE64_BODY_ENCODING,
+  ERROR_CODES,
+  LIMITS,
+  LOG_MESSAGES,
+  METRICS,
+  VERIFIED_WITH,
+  type VerifiedWith,
+} from '../contract';
 import { epochMsOrUndefined } from '../sdk/events/delivered-at';
 import { type EventSummary, type JsonObject, parseJsonObject, summarizeEvent } from '../runtime/envelope';
 import { isSignableChallenge, isVerifyEnvelope, readChallenge } from './challenge';
@@ -120,7 +128,7 @@ async function receiveDelivery(
     return jsonResponse(200, { challenge: computeSignature(token, challenge) });
   }
 
-  await authenticate(body, signature, deps.tokens);
+  const verifiedWith = await authenticate(body, signature, deps.tokens);
   facts.signed = true;
   if (text === undefined || document === undefined) {
     // The one shape refused although signed: a delivery that is not a JSON object is what a VERIFY
@@ -134,7 +142,7 @@ async function receiveDelivery(
   const event = summarizeEvent(document, body);
   facts.keys = logKeys(event);
   checkReplayWindow(document, deps);
-  await deps.enqueue(queuedBody(text, body), event);
+  await deps.enqueue({ ...queuedBody(text, body), verifiedWith }, event);
   deps.metrics.count(METRICS.deliveries, { eventType: event.eventType ?? '(none)' });
   deps.logger.info(LOG_MESSAGES.deliveryEnqueued, facts.keys);
   return jsonResponse(200, { status: 'accepted', eventKey: event.eventKey });
@@ -193,22 +201,25 @@ function decodeUtf8(body: Buffer): string | undefined {
 }
 
 /**
- * Checks SC-Signature against the raw bytes. On a mismatch the token is re-read once (rate-limited
- * inside the token source): the user may have rotated it since we cached it.
+ * Checks SC-Signature against the raw bytes and says which token it matched. On a mismatch the
+ * token is re-read once (rate-limited inside the token source): the user may have rotated it since
+ * we cached it.
  */
 async function authenticate(
   body: Uint8Array,
   header: string | undefined,
   tokens: TokenSource,
-): Promise<void> {
+): Promise<VerifiedWith> {
   const signature = parseSignatureHeader(header);
   const token = await tokens.current();
-  if (signatureMatches(token, body, signature)) return;
+  if (signatureMatches(token, body, signature)) return VERIFIED_WITH.current;
   // Within the rotation grace period, deliveries signed before the switch still get through.
   const previous = await tokens.previous();
-  if (previous !== undefined && signatureMatches(previous, body, signature)) return;
+  if (previous !== undefined && signatureMatches(previous, body, signature)) return VERIFIED_WITH.previous;
   const refreshed = await tokens.refresh();
-  if (refreshed !== undefined && refreshed !== token && signatureMatches(refreshed, body, signature)) return;
+  if (refreshed !== undefined && refreshed !== token && signatureMatches(refreshed, body, signature)) {
+    return VERIFIED_WITH.current;
+  }
   throw new SignatureMismatchError();
 }
 

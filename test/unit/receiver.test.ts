@@ -277,7 +277,7 @@ describe('receiver: token', () => {
 });
 
 describe('receiver: signature', () => {
-  it('enqueues a signed delivery byte for byte with eventKey, eventType and deliveryId attributes', async () => {
+  it('enqueues a signed delivery byte for byte with eventKey, eventType, deliveryId and verifiedWith attributes', async () => {
     const receive = createReceiver();
     const event = vehicleStateEvent();
     const body = JSON.stringify(event, null, 2);
@@ -293,6 +293,7 @@ describe('receiver: signature', () => {
           eventKey: { DataType: 'String', StringValue: event.eventId },
           eventType: { DataType: 'String', StringValue: 'VEHICLE_STATE' },
           deliveryId: { DataType: 'String', StringValue: (event.meta as { deliveryId: string }).deliveryId },
+          verifiedWith: { DataType: 'String', StringValue: 'current' },
         },
       },
     ]);
@@ -419,6 +420,7 @@ describe('receiver: payload', () => {
     expect(response.json.eventKey).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(sentMessages()[0]?.MessageAttributes).toEqual({
       eventKey: { DataType: 'String', StringValue: response.json.eventKey },
+      verifiedWith: { DataType: 'String', StringValue: 'current' },
     });
   });
 
@@ -473,6 +475,7 @@ describe('receiver: payload', () => {
     expect(sentMessages()[0]?.MessageAttributes).toEqual({
       eventKey: { DataType: 'String', StringValue: (event.payload as { eventId: string }).eventId },
       eventType: { DataType: 'String', StringValue: 'eventBased' },
+      verifiedWith: { DataType: 'String', StringValue: 'current' },
     });
   });
 
@@ -866,6 +869,16 @@ describe('receiver: token rotation', () => {
 
     expect(response.statusCode).toBe(200);
     expect(secretsMock).toHaveReceivedCommandWith(GetSecretValueCommand, { VersionStage: 'AWSPREVIOUS' });
+  });
+
+  it('marks a delivery signed with the previous token as verified with the previous token', async () => {
+    rotated(10 * MINUTE);
+    await createReceiver({ now: () => NOW })(signedRequest(vehicleStateEvent(), { token: 'old-token' }));
+
+    expect(sentMessages()[0]?.MessageAttributes?.verifiedWith).toEqual({
+      DataType: 'String',
+      StringValue: 'previous',
+    });
   });
 
   it('refuses the previous token once the grace period is over', async () => {
