@@ -3,7 +3,7 @@
  * (its partition keys and projection come from here, not from a second copy) and what the CLI
  * lists. One gzip JSON Lines object per batch and partition, under keys that sort by time:
  *
- *   events/dt=2026-12-01/hour=21/event_type=VEHICLE_STATE/20261201T213015123Z-<object id>.jsonl.gz
+ *   events/dt=2026-12-01/hour=21/kind=VEHICLE_STATE/20261201T213015123Z-<object id>.jsonl.gz
  */
 
 /** Where the archived deliveries live in the bucket. */
@@ -18,8 +18,12 @@ export const ARCHIVE_PARTITIONS = {
   date: 'dt',
   /** `00`-`23`. */
   hour: 'hour',
-  /** One of {@link ARCHIVED_EVENT_TYPES}: the event type, or `other` for anything else. */
-  eventType: 'event_type',
+  /**
+   * One of {@link ARCHIVED_EVENT_TYPES}: the event type, or `other` for anything else. Not called
+   * `event_type`: that column holds the exact type the delivery named, and a partition key may not
+   * share a column's name.
+   */
+  eventType: 'kind',
 } as const;
 
 /**
@@ -78,7 +82,7 @@ export function archivedEventType(eventType: string | undefined): ArchivedEventT
     : 'other';
 }
 
-/** `events/dt=…/hour=…/event_type=…/`: the folder of a partition, for writing and for listing. */
+/** `events/dt=…/hour=…/kind=…/`: the folder of a partition, for writing and for listing. */
 export function archivePartitionPrefix(receivedAtMs: number, eventType: ArchivedEventType): string {
   const iso = new Date(receivedAtMs).toISOString();
   return (

@@ -59,7 +59,7 @@ describe('archive writer', () => {
     const [object] = written();
     expect(written()).toHaveLength(1);
     expect(object?.key).toMatch(
-      /^events\/dt=2026-12-01\/hour=21\/event_type=VEHICLE_STATE\/20261201T213015123Z-[0-9a-f-]{36}\.jsonl\.gz$/,
+      /^events\/dt=2026-12-01\/hour=21\/kind=VEHICLE_STATE\/20261201T213015123Z-[0-9a-f-]{36}\.jsonl\.gz$/,
     );
     expect(object?.contentType).toBe('application/gzip');
     expect(object?.lines).toHaveLength(2);
@@ -98,9 +98,9 @@ describe('archive writer', () => {
         .map(({ key, lines }) => `${key.split('/').slice(1, 4).join('/')} ${lines.length}`)
         .sort(),
     ).toEqual([
-      'dt=2026-12-01/hour=21/event_type=VEHICLE_ERROR 1',
-      'dt=2026-12-01/hour=21/event_type=VEHICLE_STATE 1',
-      'dt=2026-12-01/hour=22/event_type=VEHICLE_STATE 1',
+      'dt=2026-12-01/hour=21/kind=VEHICLE_ERROR 1',
+      'dt=2026-12-01/hour=21/kind=VEHICLE_STATE 1',
+      'dt=2026-12-01/hour=22/kind=VEHICLE_STATE 1',
     ]);
   });
 
@@ -110,10 +110,10 @@ describe('archive writer', () => {
       JSON.stringify(vehicleStateEvent({ eventType: 'TRIP_COMPLETED' })),
     ],
     ['a body that is no JSON object', 'not json'],
-  ])('archives %s under event_type=other', async (_label, body) => {
+  ])('archives %s under kind=other', async (_label, body) => {
     await writer().archive([queued(body)]);
 
-    expect(written()[0]?.key).toContain('/event_type=other/');
+    expect(written()[0]?.key).toContain('/kind=other/');
     expect(written()[0]?.lines[0]?.body).toBe(body);
   });
 
@@ -121,7 +121,7 @@ describe('archive writer', () => {
     const event = legacyEvent();
     await writer().archive([queued(event)]);
 
-    expect(written()[0]?.key).toContain('/event_type=eventBased/');
+    expect(written()[0]?.key).toContain('/kind=eventBased/');
     expect(written()[0]?.lines[0]).toMatchObject({
       event_key: (event.payload as { eventId: string }).eventId,
       event_id: (event.payload as { eventId: string }).eventId,
