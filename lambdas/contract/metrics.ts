@@ -34,6 +34,8 @@ export const METRICS = {
   enqueueFailures: 'EnqueueFailures',
   /** Processor: events whose handler ran to completion. Count. */
   processed: 'EventsProcessed',
+  /** Processor: replayed events (put back from the archive by `replay`) whose handlers ran. Count. */
+  replayed: 'EventsReplayed',
   /** Processor: redeliveries skipped because their eventId already completed. Count. */
   duplicates: 'DuplicatesSkipped',
   /** Processor: records reported as failed (they come back for another attempt). Count. */

@@ -13,6 +13,16 @@ export const MESSAGE_ATTRIBUTES = {
   bodyEncoding: 'bodyEncoding',
   /** Set by the receiver: which token the signature matched, `current` or `previous` (VERIFIED_WITH). */
   verifiedWith: 'verifiedWith',
+  /**
+   * Set by `replay`: the id of the replay run that put this archived delivery back on the queue.
+   * A replayed message is no new delivery: it is not archived again.
+   */
+  replayId: 'replayId',
+  /**
+   * Set by `replay --reprocess` to `true`: run the handlers again, once per replay run (the replay
+   * id scopes the idempotency key). Without it a replay of an event that completed is a duplicate.
+   */
+  replayReprocess: 'replayReprocess',
   /** Set by the processor on events it parks in the DLQ: one of {@link UNPROCESSABLE_REASONS}. */
   unprocessableReason: 'unprocessableReason',
   /** Set with `unprocessableReason`: what exactly is wrong, for people (field paths, never values). */

@@ -49,7 +49,9 @@ export function createArchiveWriter({ client, bucket }: ArchiveWriterOptions): A
   return {
     async archive(records) {
       const partitions = new Map<string, ArchiveRecord[]>();
-      for (const record of records) {
+      // A replay puts back what the archive already holds: no new delivery to keep.
+      const deliveries = records.filter((record) => !isReplay(record));
+      for (const record of deliveries) {
         const line = toArchiveRecord(record);
         const prefix = archivePartitionPrefix(
           Date.parse(line.received_at),
@@ -60,7 +62,7 @@ export function createArchiveWriter({ client, bucket }: ArchiveWriterOptions): A
       const keys = await Promise.all(
         [...partitions.values()].map((lines) => putObject(client, bucket, lines)),
       );
-      return { keys, records: records.length };
+      return { keys, records: deliveries.length };
     },
   };
 }
@@ -107,6 +109,10 @@ export function toArchiveRecord(record: SQSRecord): ArchiveRecord {
   };
   if (base64) line.body_encoding = 'base64';
   return line;
+}
+
+function isReplay(record: SQSRecord): boolean {
+  return (record.messageAttributes?.[MESSAGE_ATTRIBUTES.replayId]?.stringValue ?? '') !== '';
 }
 
 function isVerifiedWith(value: string | undefined): value is VerifiedWith {

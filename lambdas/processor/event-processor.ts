@@ -99,8 +99,13 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
   const recordHandler = async (record: SQSRecord): Promise<Outcome> => {
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
     const queued = readRecord(record);
+    const { replay } = queued;
     const log = logger.createChild({
-      persistentKeys: { ...logKeys(queued.summary), messageId: record.messageId },
+      persistentKeys: {
+        ...logKeys(queued.summary),
+        messageId: record.messageId,
+        ...(replay === undefined ? {} : { replayId: replay.id }),
+      },
     });
     const parsed = parseSmartcarEvent(queued.document);
     if (!parsed.success) {
@@ -122,15 +127,19 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     const receivedAtMs = Number(record.attributes.SentTimestamp) || now();
     try {
       const { outcome } = await runOnce({
-        eventKey,
-        run: () => handleEvent(event, receivedAtMs, { eventKey, attempt, logger: log }),
+        // A reprocessing replay runs the handlers once more per replay run, however often it is
+        // redelivered; any other replay is a duplicate of the event it repeats.
+        eventKey: replay?.reprocess === true ? `${eventKey}#replay:${replay.id}` : eventKey,
+        run: () => handleEvent(event, receivedAtMs, { eventKey, attempt, logger: log, replay }),
       });
       if (outcome === OUTCOMES.duplicate) {
         metrics.count(METRICS.duplicates);
         log.info(LOG_MESSAGES.duplicateSkipped, { attempt });
       } else {
         metrics.count(METRICS.processed);
-        const lagMs = endToEndLagMs(queued.document, now());
+        if (replay !== undefined) metrics.count(METRICS.replayed);
+        // A replay's delivery time is days old: its lag would say nothing about the pipeline.
+        const lagMs = replay === undefined ? endToEndLagMs(queued.document, now()) : undefined;
         if (lagMs !== undefined) metrics.duration(METRICS.endToEndLag, lagMs);
         log.info(LOG_MESSAGES.eventProcessed, { attempt, lagMs });
       }

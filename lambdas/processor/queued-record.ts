@@ -1,6 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { BASE64_BODY_ENCODING, MESSAGE_ATTRIBUTES } from '../contract';
 import { type EventSummary, type JsonObject, parseJsonObject, summarizeEvent } from '../runtime/envelope';
+import type { ReplayMark } from '../sdk/webhook-app';
 
 // Fatal: a lossy decode would hand the schema, and hash into the key, other bytes than were signed.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -13,6 +14,8 @@ export interface QueuedEvent {
   bytes: Buffer;
   /** Whether the message body is the bytes in base64 (the text held characters SQS cannot carry). */
   base64: boolean;
+  /** Set when `replay` put this archived delivery back on the queue. */
+  replay?: ReplayMark;
 }
 
 /** The record's body as the signed bytes (base64 when the receiver had to), parsed and identified. */
@@ -26,5 +29,11 @@ export function readRecord(record: SQSRecord): QueuedEvent {
   } catch {
     document = undefined;
   }
-  return { summary: summarizeEvent(document ?? {}, bytes), document, bytes, base64 };
+  const attribute = (name: string) => record.messageAttributes?.[name]?.stringValue;
+  const replayId = attribute(MESSAGE_ATTRIBUTES.replayId);
+  const replay =
+    replayId === undefined || replayId === ''
+      ? undefined
+      : { id: replayId, reprocess: attribute(MESSAGE_ATTRIBUTES.replayReprocess) === 'true' };
+  return { summary: summarizeEvent(document ?? {}, bytes), document, bytes, base64, replay };
 }

@@ -16,6 +16,19 @@ export interface EventContext {
   logger: Logger;
   /** Each vehicle's newest value per signal, when the construct's `latestState` option is on. */
   latestState?: Pick<LatestStateStore, 'getVehicleState' | 'getSignal'>;
+  /**
+   * Set when this is no live delivery but an archived one put back by `replay`: its run's id, and
+   * whether the run asked to process events again that had completed (`--reprocess`).
+   */
+  replay?: ReplayMark;
+}
+
+/** What marks a replayed event. */
+export interface ReplayMark {
+  /** The replay run; every event it put back carries the same id. */
+  id: string;
+  /** True for `replay --reprocess`: the handlers run again even for events that completed. */
+  reprocess: boolean;
 }
 
 /** Context of a VEHICLE_STATE handler. */

@@ -108,6 +108,65 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** The archived delivery put back on the queue by `replay`, reprocessing or not. */
+function replayed(event: Record<string, unknown>, replayId: string, reprocess: boolean): SQSRecord {
+  const record = sqsRecord(JSON.stringify(event));
+  record.messageAttributes.replayId = { dataType: 'String', stringValue: replayId };
+  if (reprocess) record.messageAttributes.replayReprocess = { dataType: 'String', stringValue: 'true' };
+  return record;
+}
+
+describe('processor: replays against DynamoDB (dynalite)', () => {
+  it('skips a replay of an event whose processing completed: a catch-up never runs a handler twice', async () => {
+    const entry = coldStart(await freshTable());
+    const event = vehicleStateEvent();
+
+    await invoke(entry, [sqsRecord(JSON.stringify(event))]);
+    const replay = await invoke(entry, [replayed(event, 'replay-1', false)]);
+
+    expect(replay).toEqual({ batchItemFailures: [] });
+    expect(mockEventHandlers.onVehicleState).toHaveBeenCalledTimes(1);
+  });
+
+  it('runs the handler of a replay of an event that never completed, once', async () => {
+    const entry = coldStart(await freshTable());
+    const event = vehicleStateEvent();
+
+    await invoke(entry, [replayed(event, 'replay-1', false)]);
+    await invoke(entry, [replayed(event, 'replay-1', false)]);
+
+    expect(mockEventHandlers.onVehicleState).toHaveBeenCalledTimes(1);
+  });
+
+  it('runs the handler again for a reprocessing replay, exactly once per replay run however often it is delivered', async () => {
+    const entry = coldStart(await freshTable());
+    const event = vehicleStateEvent();
+
+    await invoke(entry, [sqsRecord(JSON.stringify(event))]);
+    await invoke(entry, [replayed(event, 'replay-1', true)]);
+    await invoke(entry, [replayed(event, 'replay-1', true)]);
+    await invoke(entry, [replayed(event, 'replay-2', true)]);
+
+    expect(mockEventHandlers.onVehicleState).toHaveBeenCalledTimes(3);
+    expect(mockEventHandlers.onVehicleState.mock.calls.map(([, context]) => context.replay)).toEqual([
+      undefined,
+      { id: 'replay-1', reprocess: true },
+      { id: 'replay-2', reprocess: true },
+    ]);
+  });
+
+  it('leaves a live redelivery of a reprocessed event a duplicate of the original', async () => {
+    const entry = coldStart(await freshTable());
+    const event = vehicleStateEvent();
+
+    await invoke(entry, [sqsRecord(JSON.stringify(event))]);
+    await invoke(entry, [replayed(event, 'replay-1', true)]);
+    await invoke(entry, [sqsRecord(JSON.stringify(redelivery(event)))]);
+
+    expect(mockEventHandlers.onVehicleState).toHaveBeenCalledTimes(2);
+  });
+});
+
 describe('processor idempotency against DynamoDB (dynalite)', () => {
   it('runs the handler once when the same eventId arrives in two batches, and acknowledges the duplicate', async () => {
     const entry = coldStart(await freshTable());

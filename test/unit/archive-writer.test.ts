@@ -152,6 +152,23 @@ describe('archive writer', () => {
     expect(new Set(keys).size).toBe(2);
   });
 
+  it('does not archive again what a replay put back on the queue', async () => {
+    const receipt = await writer().archive([
+      queued(vehicleStateEvent(), SENT, { replayId: 'replay-1' }),
+      queued(vehicleStateEvent()),
+    ]);
+
+    expect(written()).toHaveLength(1);
+    expect(written()[0]?.lines).toHaveLength(1);
+    expect(receipt.records).toBe(1);
+  });
+
+  it('writes nothing for a batch of replays', async () => {
+    await writer().archive([queued(vehicleStateEvent(), SENT, { replayId: 'replay-1' })]);
+
+    expect(written()).toEqual([]);
+  });
+
   it('fails the whole batch with an ArchiveWriteError naming the object when S3 refuses one', async () => {
     s3.on(PutObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
 

@@ -519,6 +519,53 @@ describe('event processor: shape drift', () => {
   });
 });
 
+describe('event processor: replayed events', () => {
+  function replayRecord(event: Record<string, unknown>, reprocess = true) {
+    const record = recordOf(event);
+    record.messageAttributes.replayId = { dataType: 'String', stringValue: 'replay-7' };
+    if (reprocess) record.messageAttributes.replayReprocess = { dataType: 'String', stringValue: 'true' };
+    return record;
+  }
+
+  it('tells the handlers it is a replay, and of which run', async () => {
+    const handlers = fakeHandlers();
+
+    await createProcessor(handlers).recordHandler(replayRecord(vehicleStateEvent()));
+
+    expect(handlers.onVehicleState).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.objectContaining({ replay: { id: 'replay-7', reprocess: true } }),
+    );
+  });
+
+  it('scopes the idempotency key of a reprocessing replay to its run, and of a catch-up replay to the event', async () => {
+    const event = vehicleStateEvent();
+    const processor = createProcessor();
+
+    await processor.recordHandler(recordOf(event));
+    await processor.recordHandler(replayRecord(event, false));
+    await processor.recordHandler(replayRecord(event, true));
+
+    const [live, catchUp, reprocess] = keysWritten(dynamodb);
+    expect(catchUp).toBe(live);
+    expect(reprocess).not.toBe(live);
+  });
+
+  it('counts a replayed event it processed, logs its replay id, and records no end-to-end lag for it', async () => {
+    const metrics = recordingMetrics();
+    const record = replayRecord(vehicleStateEvent());
+    const processor = createProcessor(fakeHandlers(), metrics);
+
+    const { output } = await captureOutput(() => processor.recordHandler(record));
+
+    expect(metrics.countOf(METRICS.replayed)).toBe(1);
+    expect(metrics.durations).toEqual([]);
+    expect(logLines(output)).toContainEqual(
+      expect.objectContaining({ message: LOG_MESSAGES.eventProcessed, replayId: 'replay-7' }),
+    );
+  });
+});
+
 describe('event processor: a body the receiver enqueued as base64', () => {
   it('decodes it to the signed bytes and processes the event', async () => {
     const handlers = fakeHandlers();
