@@ -82,13 +82,15 @@ export function archivedEventType(eventType: string | undefined): ArchivedEventT
     : 'other';
 }
 
+/** `events/dt=…/hour=…/`: every partition of one hour (UTC), for listing an hour of all kinds. */
+export function archiveHourPrefix(receivedAtMs: number): string {
+  const iso = new Date(receivedAtMs).toISOString();
+  return `${ARCHIVE_PREFIX}${ARCHIVE_PARTITIONS.date}=${iso.slice(0, 10)}/${ARCHIVE_PARTITIONS.hour}=${iso.slice(11, 13)}/`;
+}
+
 /** `events/dt=…/hour=…/kind=…/`: the folder of a partition, for writing and for listing. */
 export function archivePartitionPrefix(receivedAtMs: number, eventType: ArchivedEventType): string {
-  const iso = new Date(receivedAtMs).toISOString();
-  return (
-    `${ARCHIVE_PREFIX}${ARCHIVE_PARTITIONS.date}=${iso.slice(0, 10)}/` +
-    `${ARCHIVE_PARTITIONS.hour}=${iso.slice(11, 13)}/${ARCHIVE_PARTITIONS.eventType}=${eventType}/`
-  );
+  return `${archiveHourPrefix(receivedAtMs)}${ARCHIVE_PARTITIONS.eventType}=${eventType}/`;
 }
 
 /**
