@@ -40,32 +40,33 @@ export class SmartcarWebhooksStack extends Stack {
       tokenSecretEncryptionKey: this.importTokenSecretKey(props) ?? props.webhooks?.tokenSecretEncryptionKey,
     });
 
+    const { ingest, processing, monitoring } = this.webhooks;
     new CfnOutput(this, STACK_OUTPUTS.webhookUrl, {
-      value: this.webhooks.webhookUrl,
+      value: ingest.webhookUrl,
       description: 'Paste into the Smartcar Dashboard as the webhook callback URI.',
     });
     new CfnOutput(this, STACK_OUTPUTS.tokenSecretName, {
-      value: this.webhooks.tokenSecret.secretName,
+      value: ingest.tokenSecret.secretName,
       description:
         'Store your Application Management Token here before verifying the webhook: ' +
         'aws secretsmanager put-secret-value --secret-id <this value> --secret-string <token>',
     });
     new CfnOutput(this, STACK_OUTPUTS.queueName, {
-      value: this.webhooks.queue.queueName,
+      value: processing.queue.queueName,
       description: 'Queue of verified deliveries; its age metric shows whether processing keeps up.',
     });
     new CfnOutput(this, STACK_OUTPUTS.deadLetterQueueName, {
-      value: this.webhooks.deadLetterQueue.queueName,
+      value: processing.deadLetterQueue.queueName,
       description:
         'Deliveries that failed processing; inspect them, fix the cause, then "Start DLQ redrive" in the SQS console.',
     });
     new CfnOutput(this, STACK_OUTPUTS.alarmTopicArn, {
-      value: this.webhooks.alarms.topic.topicArn,
+      value: monitoring.alarms.topic.topicArn,
       description:
         'Subscribe to this SNS topic (email, chat, pager) to hear about failing, dead-lettered or stuck deliveries.',
     });
     new CfnOutput(this, STACK_OUTPUTS.dashboardName, {
-      value: this.webhooks.dashboard.dashboardName,
+      value: monitoring.dashboard.dashboardName,
       description:
         'CloudWatch dashboard of requests, latency, queues and processing: CloudWatch console > Dashboards.',
     });

@@ -3,37 +3,39 @@ import { ALARM_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { propertiesOf, ref, synthWebhooks } from './synth';
 
 const { webhooks, template } = synthWebhooks();
-const queueNameOf = (queue: typeof webhooks.queue) => ({ 'Fn::GetAtt': [ref(queue).Ref, 'QueueName'] });
+const queueNameOf = (queue: typeof webhooks.processing.queue) => ({
+  'Fn::GetAtt': [ref(queue).Ref, 'QueueName'],
+});
 
 /** Every alarm but the silence alarm, which treats missing data as breaching (see its own tests). */
 const alarmsQuietWithoutData = [
-  ['dead-letter queue', webhooks.alarms.deadLetterQueueAlarm],
-  ['dead-letter queue growth', webhooks.alarms.deadLetterQueueGrowthAlarm],
-  ['dead-letter queue expiry', webhooks.alarms.deadLetterQueueExpiryAlarm],
-  ['queue age', webhooks.alarms.queueAgeAlarm],
-  ['processor errors', webhooks.alarms.processorErrorsAlarm],
-  ['processor throttles', webhooks.alarms.processorThrottlesAlarm],
-  ['processing failures', webhooks.alarms.processingFailuresAlarm],
-  ['events parked', webhooks.alarms.eventsParkedAlarm],
-  ['receiver errors', webhooks.alarms.receiverErrorsAlarm],
-  ['5xx rate', webhooks.alarms.serverErrorRateAlarm],
-  ['failing deliveries', webhooks.alarms.failingDeliveriesAlarm],
-  ['throttled requests', webhooks.alarms.throttledRequestsAlarm],
-  ['signature failures', webhooks.alarms.signatureFailuresAlarm],
-  ['Smartcar signature failures', webhooks.alarms.smartcarSignatureFailuresAlarm],
-  ['signed deliveries refused', webhooks.alarms.signedDeliveriesRefusedAlarm],
-  ['receiver latency', webhooks.alarms.receiverLatencyAlarm],
-  ['VERIFY challenge', webhooks.alarms.verifyChallengeAlarm],
+  ['dead-letter queue', webhooks.monitoring.alarms.deadLetterQueueAlarm],
+  ['dead-letter queue growth', webhooks.monitoring.alarms.deadLetterQueueGrowthAlarm],
+  ['dead-letter queue expiry', webhooks.monitoring.alarms.deadLetterQueueExpiryAlarm],
+  ['queue age', webhooks.monitoring.alarms.queueAgeAlarm],
+  ['processor errors', webhooks.monitoring.alarms.processorErrorsAlarm],
+  ['processor throttles', webhooks.monitoring.alarms.processorThrottlesAlarm],
+  ['processing failures', webhooks.monitoring.alarms.processingFailuresAlarm],
+  ['events parked', webhooks.monitoring.alarms.eventsParkedAlarm],
+  ['receiver errors', webhooks.monitoring.alarms.receiverErrorsAlarm],
+  ['5xx rate', webhooks.monitoring.alarms.serverErrorRateAlarm],
+  ['failing deliveries', webhooks.monitoring.alarms.failingDeliveriesAlarm],
+  ['throttled requests', webhooks.monitoring.alarms.throttledRequestsAlarm],
+  ['signature failures', webhooks.monitoring.alarms.signatureFailuresAlarm],
+  ['Smartcar signature failures', webhooks.monitoring.alarms.smartcarSignatureFailuresAlarm],
+  ['signed deliveries refused', webhooks.monitoring.alarms.signedDeliveriesRefusedAlarm],
+  ['receiver latency', webhooks.monitoring.alarms.receiverLatencyAlarm],
+  ['VERIFY challenge', webhooks.monitoring.alarms.verifyChallengeAlarm],
 ] as const;
-const silenceAlarm = webhooks.alarms.deliverySilenceAlarm;
+const silenceAlarm = webhooks.monitoring.alarms.deliverySilenceAlarm;
 if (silenceAlarm === undefined) throw new Error('the silence alarm is on by default');
 const allAlarms = [...alarmsQuietWithoutData, ['delivery silence', silenceAlarm]] as const;
 
 describe.each(allAlarms)('%s alarm', (_name, alarm) => {
   it('notifies the topic when it fires and when it clears', () => {
     expect(propertiesOf(template, alarm)).toMatchObject({
-      AlarmActions: [ref(webhooks.alarms.topic)],
-      OKActions: [ref(webhooks.alarms.topic)],
+      AlarmActions: [ref(webhooks.monitoring.alarms.topic)],
+      OKActions: [ref(webhooks.monitoring.alarms.topic)],
     });
   });
 
@@ -51,14 +53,14 @@ describe.each(alarmsQuietWithoutData)('%s alarm', (_name, alarm) => {
 describe('alarms', () => {
   it('are all exposed by the construct, one per alarm in the template', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', allAlarms.length);
-    expect(new Set(webhooks.alarms.alarms)).toEqual(new Set(allAlarms.map(([, alarm]) => alarm)));
+    expect(new Set(webhooks.monitoring.alarms.alarms)).toEqual(new Set(allAlarms.map(([, alarm]) => alarm)));
   });
 });
 
 describe('alarm topic', () => {
   it('denies publishing over plain HTTP', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      Topics: [ref(webhooks.alarms.topic)],
+      Topics: [ref(webhooks.monitoring.alarms.topic)],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -74,14 +76,14 @@ describe('alarm topic', () => {
 
   it("lets this account's CloudWatch alarms publish, which the TLS policy would otherwise block", () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      Topics: [ref(webhooks.alarms.topic)],
+      Topics: [ref(webhooks.monitoring.alarms.topic)],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
             Effect: 'Allow',
             Action: 'sns:Publish',
             Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Resource: ref(webhooks.alarms.topic),
+            Resource: ref(webhooks.monitoring.alarms.topic),
             Condition: {
               ArnLike: {
                 'aws:SourceArn': {
@@ -105,19 +107,19 @@ describe('alarm topic', () => {
     withEmail.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
-      TopicArn: ref(withEmail.webhooks.alarms.topic),
+      TopicArn: ref(withEmail.webhooks.monitoring.alarms.topic),
     });
   });
 });
 
 describe('dead-letter queue alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.alarms.deadLetterQueueAlarm);
+  const alarm = () => propertiesOf(template, webhooks.monitoring.alarms.deadLetterQueueAlarm);
 
   it('fires when one delivery is visible in the dead-letter queue within a minute', () => {
     expect(alarm()).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: queueNameOf(webhooks.deadLetterQueue) }],
+      Dimensions: [{ Name: 'QueueName', Value: queueNameOf(webhooks.processing.deadLetterQueue) }],
       Statistic: 'Maximum',
       Period: 60,
       EvaluationPeriods: 1,
@@ -132,13 +134,13 @@ describe('dead-letter queue alarm', () => {
 });
 
 describe('queue age alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.alarms.queueAgeAlarm);
+  const alarm = () => propertiesOf(template, webhooks.monitoring.alarms.queueAgeAlarm);
 
   it('fires when the oldest delivery in the main queue is older than the threshold', () => {
     expect(alarm()).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateAgeOfOldestMessage',
-      Dimensions: [{ Name: 'QueueName', Value: queueNameOf(webhooks.queue) }],
+      Dimensions: [{ Name: 'QueueName', Value: queueNameOf(webhooks.processing.queue) }],
       Statistic: 'Maximum',
       Threshold: ALARM_DEFAULTS.queueAgeSeconds,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -151,14 +153,14 @@ describe('queue age alarm', () => {
 });
 
 describe('dead-letter queue growth alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.alarms.deadLetterQueueGrowthAlarm);
+  const alarm = () => propertiesOf(template, webhooks.monitoring.alarms.deadLetterQueueGrowthAlarm);
   const dlqMetric = (metricName: string, id: string) => ({
     Id: id,
     MetricStat: {
       Metric: {
         Namespace: 'AWS/SQS',
         MetricName: metricName,
-        Dimensions: [{ Name: 'QueueName', Value: queueNameOf(webhooks.deadLetterQueue) }],
+        Dimensions: [{ Name: 'QueueName', Value: queueNameOf(webhooks.processing.deadLetterQueue) }],
       },
       Period: 60,
       Stat: 'Maximum',
@@ -191,14 +193,14 @@ describe('dead-letter queue growth alarm', () => {
 });
 
 describe.each([
-  ['processor errors', webhooks.alarms.processorErrorsAlarm, 'Errors'],
-  ['processor throttles', webhooks.alarms.processorThrottlesAlarm, 'Throttles'],
+  ['processor errors', webhooks.monitoring.alarms.processorErrorsAlarm, 'Errors'],
+  ['processor throttles', webhooks.monitoring.alarms.processorThrottlesAlarm, 'Throttles'],
 ])('%s alarm', (_name, alarm, metricName) => {
   it(`fires on any processor ${metricName} within five minutes`, () => {
     expect(propertiesOf(template, alarm)).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: metricName,
-      Dimensions: [{ Name: 'FunctionName', Value: ref(webhooks.processor) }],
+      Dimensions: [{ Name: 'FunctionName', Value: ref(webhooks.processing.processor) }],
       Statistic: 'Sum',
       Period: 300,
       EvaluationPeriods: 1,
