@@ -3,7 +3,7 @@
  * The CDK app. Context (`cdk deploy -c key=value`):
  * - `tokenSecretArn`: complete ARN of an existing secret holding the Application Management Token
  * - `tokenSecretKeyArn`: ARN of the customer-managed KMS key that secret is encrypted with, if any
- * - `alarmEmail`: address subscribed to the alarm topic
+ * - `alarmEmail`: address subscribed to the paging alarm topic (not the informational one)
  * - `stackName`: default 'SmartcarWebhooks'
  * - `webhookPath`: default '/webhooks/smartcar'
  * - `latestState`: 'true' creates the latest-state table (out-of-order protection)

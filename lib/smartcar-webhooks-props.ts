@@ -73,9 +73,9 @@ export interface SmartcarWebhooksProps {
    */
   readonly alarms?: WebhookAlarmThresholds;
   /**
-   * Email address subscribed to the alarm topic (`monitoring.alarms.topic`). SNS emails a
-   * confirmation link first.
-   * @default - no subscription; subscribe to the topic yourself
+   * Email address subscribed to the paging topic (`monitoring.alarms.pagingTopic`), which every alarm
+   * but the informational ones notifies. SNS emails a confirmation link first.
+   * @default - no subscription; subscribe to the topics yourself
    */
   readonly alarmEmail?: string;
   /**

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { WebhookIngest } from './ingest/webhook-ingest';
+import { alarmNamePrefix } from './monitoring/alarm-names';
 import { WebhookMonitoring } from './monitoring/webhook-monitoring';
 import { WebhookProcessing } from './processing/webhook-processing';
 import type { SmartcarWebhooksProps } from './smartcar-webhooks-props';
@@ -7,7 +8,8 @@ import { resolveSettings } from './smartcar-webhooks-settings';
 
 export type { SmartcarWebhooksProps } from './smartcar-webhooks-props';
 export type { WebhookAlarmThresholds } from './monitoring/alarm-thresholds';
-export { WebhookAlarms } from './monitoring/webhook-alarms';
+export { DEFAULT_WEBHOOKS_ID } from './monitoring/alarm-names';
+export { ALARM_SEVERITIES, type AlarmSeverity, WebhookAlarms } from './monitoring/webhook-alarms';
 export { WebhookIngest } from './ingest/webhook-ingest';
 export { WebhookMonitoring } from './monitoring/webhook-monitoring';
 export { WebhookProcessing } from './processing/webhook-processing';
@@ -24,7 +26,7 @@ export class SmartcarWebhooks extends Construct {
   readonly ingest: WebhookIngest;
   /** The queue, the dead-letter queue, the processor and its tables. */
   readonly processing: WebhookProcessing;
-  /** The alarms, their topic and the dashboard. */
+  /** The alarms, their paging and informational topics, and the dashboard. */
   readonly monitoring: WebhookMonitoring;
 
   constructor(scope: Construct, id: string, props: SmartcarWebhooksProps = {}) {
@@ -71,6 +73,7 @@ export class SmartcarWebhooks extends Construct {
       visibilityTimeout: settings.visibilityTimeout,
       thresholds: settings.alarms,
       alarmEmail: props.alarmEmail,
+      alarmNamePrefix: alarmNamePrefix(this),
     });
   }
 }

@@ -3,17 +3,17 @@ import { Construct } from 'constructs';
 import { WebhookAlarms, type WebhookAlarmsProps } from './webhook-alarms';
 import { WebhookDashboard } from './webhook-dashboard';
 
-/** What {@link WebhookMonitoring} watches and whom it tells. */
+/** What {@link WebhookMonitoring} watches, whom it tells and how it names its alarms. */
 export type WebhookMonitoringProps = WebhookAlarmsProps;
 
 /**
- * The monitoring stage: the alarms with their topic, and the dashboard that shows them in a status
- * row above the pipeline's metrics.
+ * The monitoring stage: the alarms with their paging and informational topics, and the dashboard
+ * that shows them in a status row above the pipeline's metrics.
  */
 export class WebhookMonitoring extends Construct {
   /**
-   * The alarms (`alarms.deadLetterQueueAlarm`, …, and `alarms.alarms`, all of them), their topic,
-   * and the access log's metric filter for the stage's 429 answers.
+   * The alarms (`alarms.deadLetterQueueAlarm`, …, and `alarms.alarms`, all of them), the paging and
+   * the informational topic, and the access log's metric filter for the stage's 429 answers.
    */
   readonly alarms: WebhookAlarms;
   /** Requests, latency, queues, processing and the custom metrics on one CloudWatch dashboard. */

@@ -70,7 +70,7 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
         `Serverless-LambdaDLQ at ${at(processing.processor)}`,
         `Serverless-LambdaDLQ at ${at(ingest.receiver)}`,
         `Serverless-LambdaEventSourceMappingDestination at ${at(processing.processor)}`,
-        `Serverless-SNSRedrivePolicy at ${at(monitoring.alarms.topic)}/ops@example.com`,
+        `Serverless-SNSRedrivePolicy at ${at(monitoring.alarms.pagingTopic)}/ops@example.com`,
         `Serverless-SQSRedrivePolicy at ${at(processing.deadLetterQueue)}`,
       ].sort(),
     );

@@ -42,8 +42,14 @@ describe('stack outputs', () => {
     });
   });
 
-  it('give the alarm topic ARN', () => {
-    template.hasOutput('AlarmTopicArn', { Value: ref(webhooks.monitoring.alarms.topic) });
+  it('give the paging topic ARN as the alarm topic', () => {
+    template.hasOutput('AlarmTopicArn', { Value: ref(webhooks.monitoring.alarms.pagingTopic) });
+  });
+
+  it('give the informational topic ARN', () => {
+    template.hasOutput('InformationalTopicArn', {
+      Value: ref(webhooks.monitoring.alarms.informationalTopic),
+    });
   });
 
   it('name the dashboard', () => {
@@ -56,6 +62,7 @@ describe('stack outputs', () => {
     'QueueName',
     'DeadLetterQueueName',
     'AlarmTopicArn',
+    'InformationalTopicArn',
     'DashboardName',
   ])('describe what to do with %s', (name) => {
     template.hasOutput(name, { Description: Match.stringLikeRegexp('.{20,}') });
