@@ -7,6 +7,7 @@
  * - `stackName`: default 'SmartcarWebhooks'
  * - `webhookPath`: default '/webhooks/smartcar'
  * - `latestState`: 'true' creates the latest-state table (out-of-order protection)
+ * - `appEntry`: path of the module exporting your `app` (a WebhookApp), default lambdas/app/index.ts
  */
 import { App } from 'aws-cdk-lib';
 import { SmartcarWebhooksStack } from '../lib/smartcar-webhooks-stack';
@@ -31,5 +32,6 @@ new SmartcarWebhooksStack(app, context('stackName') ?? 'SmartcarWebhooks', {
     alarmEmail: context('alarmEmail'),
     webhookPath: context('webhookPath'),
     latestState: context('latestState') === 'true',
+    appEntry: context('appEntry'),
   },
 });

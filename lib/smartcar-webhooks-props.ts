@@ -7,6 +7,13 @@ import type { WebhookAlarmThresholds } from './monitoring/alarm-thresholds';
 /** Properties of `SmartcarWebhooks`. Every one is optional; the defaults are production-ready. */
 export interface SmartcarWebhooksProps {
   /**
+   * The module whose `app` export (a `WebhookApp` built with the SDK in lambdas/sdk) the processor
+   * runs, so that your handlers can live in your own project. An absolute path, or one relative to
+   * the working directory of `cdk synth`; the module is bundled with the processor by esbuild.
+   * @default - lambdas/app/index.ts of this repository
+   */
+  readonly appEntry?: string;
+  /**
    * Path Smartcar posts deliveries to, appended to the API URL. A literal path: no `{param}`.
    * @default '/webhooks/smartcar'
    */

@@ -17,7 +17,7 @@ export { WebhookProcessing } from './processing/webhook-processing';
 /**
  * Receives Smartcar webhooks on AWS: an HTTP API routes `POST <webhookPath>` and `GET /health` to a
  * receiver that checks the signature and enqueues the delivery on SQS; a processor consumes the
- * queue with DynamoDB-backed idempotency and runs your handlers; failures land in a dead-letter queue
+ * queue with DynamoDB-backed idempotency and runs your app; failures land in a dead-letter queue
  * that alarms. Each stage is one object: `ingest.receiver`, `processing.deadLetterQueue`,
  * `monitoring.alarms.deadLetterQueueAlarm`, `monitoring.dashboard`.
  */
@@ -41,6 +41,7 @@ export class SmartcarWebhooks extends Construct {
 
     this.processing = new WebhookProcessing(this, 'Processing', {
       shared,
+      appEntry: props.appEntry,
       encryptionKey: props.encryptionKey,
       maxReceiveCount: settings.maxReceiveCount,
       batchSize: settings.batchSize,

@@ -5,7 +5,6 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import * as path from 'node:path';
 import {
   IDEMPOTENCY_TABLE,
   LATEST_STATE_TABLE,
@@ -22,11 +21,17 @@ import {
 import { environmentText, powertoolsConfig } from '../shared/function-environment';
 import type { SharedSettings } from '../shared/shared-settings';
 import { createWebhookFunction } from '../shared/webhook-function';
+import { processorEntry } from './processor-entry';
 
 /** What {@link WebhookProcessing} creates, with the construct's defaults already applied. */
 export interface WebhookProcessingProps {
   /** Tables, log groups, tracing and log sampling. */
   readonly shared: SharedSettings;
+  /**
+   * The module that exports `app`, the WebhookApp the processor runs.
+   * @default - lambdas/app/index.ts of this repository
+   */
+  readonly appEntry?: string;
   /**
    * Customer-managed key of both queues and the tables.
    * @default - SSE-SQS for the queues, the AWS-managed key for the tables
@@ -48,8 +53,6 @@ export interface WebhookProcessingProps {
   readonly latestState: boolean;
 }
 
-const PROCESSOR_ENTRY = path.join(__dirname, '..', '..', 'lambdas', 'processor', 'index.ts');
-
 /** The DynamoDB calls Powertools' idempotency persistence layer makes, and nothing more. */
 const IDEMPOTENCY_TABLE_ACTIONS = [
   'dynamodb:GetItem',
@@ -63,7 +66,7 @@ const LATEST_STATE_TABLE_ACTIONS = ['dynamodb:UpdateItem', 'dynamodb:GetItem', '
 
 /**
  * The processing stage: the queue the receiver fills, the processor that consumes it with
- * DynamoDB-backed idempotency and runs the handlers of lambdas/app, the dead-letter queue for what fails or
+ * DynamoDB-backed idempotency and runs the app's handlers, the dead-letter queue for what fails or
  * cannot be processed, and the optional latest-state table.
  */
 export class WebhookProcessing extends Construct {
@@ -75,7 +78,7 @@ export class WebhookProcessing extends Construct {
   readonly idempotencyTable: dynamodb.Table;
   /** Each vehicle's newest value per signal; only with `latestState`. */
   readonly latestStateTable?: dynamodb.Table;
-  /** Consumes the queue and runs the handlers, once per event id. */
+  /** Consumes the queue and runs the app's handlers, once per event id. */
   readonly processor: nodejs.NodejsFunction;
   /** The customer-managed key of the queues and the tables, when one was given. */
   readonly encryptionKey?: kms.IKey;
@@ -102,7 +105,7 @@ export class WebhookProcessing extends Construct {
     if (props.latestState) this.latestStateTable = this.createLatestStateTable(props);
 
     this.processor = createWebhookFunction(this, 'Processor', props.shared, {
-      entry: PROCESSOR_ENTRY,
+      entry: processorEntry(this, props.appEntry),
       description: 'Processes queued Smartcar webhook deliveries idempotently',
       timeout: props.timeout,
       memorySize: PROCESSOR_DEFAULTS.memorySizeMb,
