@@ -3,10 +3,11 @@
  * The CDK app. Context (`cdk deploy -c key=value`):
  * - `tokenSecretArn`: complete ARN of an existing secret holding the Application Management Token
  * - `tokenSecretKeyArn`: ARN of the customer-managed KMS key that secret is encrypted with, if any
- * - `alarmEmail`: address subscribed to the alarm topic
+ * - `alarmEmail`: address subscribed to the paging alarm topic (not the informational one)
  * - `stackName`: default 'SmartcarWebhooks'
  * - `webhookPath`: default '/webhooks/smartcar'
  * - `latestState`: 'true' creates the latest-state table (out-of-order protection)
+ * - `appEntry`: path of the module exporting your `app` (a WebhookApp), default lambdas/app/index.ts
  */
 import { App } from 'aws-cdk-lib';
 import { SmartcarWebhooksStack } from '../lib/smartcar-webhooks-stack';
@@ -31,5 +32,6 @@ new SmartcarWebhooksStack(app, context('stackName') ?? 'SmartcarWebhooks', {
     alarmEmail: context('alarmEmail'),
     webhookPath: context('webhookPath'),
     latestState: context('latestState') === 'true',
+    appEntry: context('appEntry'),
   },
 });

@@ -1,7 +1,6 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { WebhookAlarmThresholds } from './monitoring/alarm-thresholds';
-import type { SmartcarWebhooksProps } from './smartcar-webhooks';
+import type { SmartcarWebhooksProps } from './smartcar-webhooks-props';
 import {
   API_DEFAULTS,
   IDEMPOTENCY_DEFAULTS,
@@ -31,7 +30,8 @@ export function resolveSettings(props: SmartcarWebhooksProps) {
       rateLimit: API_DEFAULTS.throttleRateLimit,
       burstLimit: API_DEFAULTS.throttleBurstLimit,
     },
-    alarms: resolveAlarmThresholds(props),
+    // WebhookAlarms fills in and checks the thresholds it was not given.
+    alarms: props.alarms ?? {},
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     tracing: props.tracing ?? true,
@@ -74,15 +74,6 @@ export function resolveSettings(props: SmartcarWebhooksProps) {
       settings.processorTimeout.toSeconds() * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier,
     ),
   };
-}
-
-/** `alarms`, with the deprecated `queueAgeAlarmThreshold` folded in; WebhookAlarms fills the defaults. */
-function resolveAlarmThresholds(props: SmartcarWebhooksProps): WebhookAlarmThresholds {
-  if (props.queueAgeAlarmThreshold === undefined) return props.alarms ?? {};
-  if (props.alarms?.queueAge !== undefined) {
-    throw new Error('Pass either alarms.queueAge or queueAgeAlarmThreshold (deprecated), not both.');
-  }
-  return { ...props.alarms, queueAge: props.queueAgeAlarmThreshold };
 }
 
 function validateWebhookPath(webhookPath: string): void {

@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { STACK_OUTPUTS } from '../lambdas/contract';
-import { SmartcarWebhooks, type SmartcarWebhooksProps } from './smartcar-webhooks';
+import { DEFAULT_WEBHOOKS_ID, SmartcarWebhooks, type SmartcarWebhooksProps } from './smartcar-webhooks';
 
 /** Properties of {@link SmartcarWebhooksStack}. */
 export interface SmartcarWebhooksStackProps extends StackProps {
@@ -34,38 +34,44 @@ export class SmartcarWebhooksStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SmartcarWebhooksStackProps = {}) {
     super(scope, id, props);
-    this.webhooks = new SmartcarWebhooks(this, 'Webhooks', {
+    this.webhooks = new SmartcarWebhooks(this, DEFAULT_WEBHOOKS_ID, {
       ...props.webhooks,
       tokenSecret: this.importTokenSecret(props) ?? props.webhooks?.tokenSecret,
       tokenSecretEncryptionKey: this.importTokenSecretKey(props) ?? props.webhooks?.tokenSecretEncryptionKey,
     });
 
+    const { ingest, processing, monitoring } = this.webhooks;
     new CfnOutput(this, STACK_OUTPUTS.webhookUrl, {
-      value: this.webhooks.webhookUrl,
+      value: ingest.webhookUrl,
       description: 'Paste into the Smartcar Dashboard as the webhook callback URI.',
     });
     new CfnOutput(this, STACK_OUTPUTS.tokenSecretName, {
-      value: this.webhooks.tokenSecret.secretName,
+      value: ingest.tokenSecret.secretName,
       description:
         'Store your Application Management Token here before verifying the webhook: ' +
         'aws secretsmanager put-secret-value --secret-id <this value> --secret-string <token>',
     });
     new CfnOutput(this, STACK_OUTPUTS.queueName, {
-      value: this.webhooks.queue.queueName,
+      value: processing.queue.queueName,
       description: 'Queue of verified deliveries; its age metric shows whether processing keeps up.',
     });
     new CfnOutput(this, STACK_OUTPUTS.deadLetterQueueName, {
-      value: this.webhooks.deadLetterQueue.queueName,
+      value: processing.deadLetterQueue.queueName,
       description:
         'Deliveries that failed processing; inspect them, fix the cause, then "Start DLQ redrive" in the SQS console.',
     });
     new CfnOutput(this, STACK_OUTPUTS.alarmTopicArn, {
-      value: this.webhooks.alarms.topic.topicArn,
+      value: monitoring.alarms.pagingTopic.topicArn,
       description:
         'Subscribe to this SNS topic (email, chat, pager) to hear about failing, dead-lettered or stuck deliveries.',
     });
+    new CfnOutput(this, STACK_OUTPUTS.informationalTopicArn, {
+      value: monitoring.alarms.informationalTopic.topicArn,
+      description:
+        'Subscribe a channel that does not page to this SNS topic: informational alarms such as an answered VERIFY.',
+    });
     new CfnOutput(this, STACK_OUTPUTS.dashboardName, {
-      value: this.webhooks.dashboard.dashboardName,
+      value: monitoring.dashboard.dashboardName,
       description:
         'CloudWatch dashboard of requests, latency, queues and processing: CloudWatch console > Dashboards.',
     });

@@ -48,5 +48,6 @@ export const STACK_OUTPUTS = {
   queueName: 'QueueName',
   deadLetterQueueName: 'DeadLetterQueueName',
   alarmTopicArn: 'AlarmTopicArn',
+  informationalTopicArn: 'InformationalTopicArn',
   dashboardName: 'DashboardName',
 } as const;

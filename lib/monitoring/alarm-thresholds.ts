@@ -5,31 +5,31 @@ import { ALARM_DEFAULTS, PROCESSOR_DEFAULTS, SMARTCAR_DELIVERY } from '../smartc
 export interface WebhookAlarmThresholds {
   /**
    * Age of the oldest delivery waiting in the main queue that means processing is behind.
-   * @default Duration.seconds(ALARM_DEFAULTS.queueAgeSeconds)
+   * @default Duration.minutes(15)
    */
   readonly queueAge?: Duration;
   /**
    * Window in which any growth of the dead-letter queue keeps `deadLetterQueueGrowthAlarm` firing;
    * it clears once the queue has not grown for this long. Whole minutes.
-   * @default Duration.minutes(ALARM_DEFAULTS.deadLetterQueueGrowthMinutes)
+   * @default Duration.minutes(5)
    */
   readonly deadLetterQueueGrowthWindow?: Duration;
   /**
-   * Share of requests answered 5xx over `ALARM_DEFAULTS.serverErrorRateMinutes`, in percent (from 0
-   * to below 100), above which `serverErrorRateAlarm` fires.
-   * @default ALARM_DEFAULTS.serverErrorRatePercent
+   * Share of requests answered 5xx over five minutes, in percent (from 0 to below 100), above which
+   * `serverErrorRateAlarm` fires.
+   * @default 5
    */
   readonly serverErrorRatePercent?: number;
   /**
-   * Requests refused for a missing or wrong SC-Signature within
-   * `ALARM_DEFAULTS.signatureFailureMinutes` above which `signatureFailuresAlarm` fires.
-   * @default ALARM_DEFAULTS.signatureFailures
+   * Requests refused for a missing or wrong SC-Signature within five minutes above which
+   * `signatureFailuresAlarm` fires.
+   * @default 10
    */
   readonly signatureFailures?: number;
   /**
    * Receiver p99 duration over five minutes above which `receiverLatencyAlarm` fires. Below
    * Smartcar's 15 s response timeout.
-   * @default Duration.millis(ALARM_DEFAULTS.receiverLatencyP99Ms)
+   * @default Duration.seconds(5)
    */
   readonly receiverLatencyP99?: Duration;
   /**

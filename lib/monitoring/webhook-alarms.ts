@@ -1,14 +1,13 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ALARM_DEFAULTS, PROCESSOR_DEFAULTS, SMARTCAR_DELIVERY } from '../smartcar-webhooks-defaults';
 import { METRICS } from '../../lambdas/contract';
 import { resolveAlarmThresholds, type WebhookAlarmThresholds } from './alarm-thresholds';
+import { createAlarmTopic, subscribeEmail } from './alarm-topic';
 import { type MonitoredResources, WebhookMetrics } from './webhook-metrics';
 
 /** What {@link WebhookAlarms} watches and whom it tells. */
@@ -25,11 +24,27 @@ export interface WebhookAlarmsProps extends MonitoredResources {
    */
   readonly thresholds?: WebhookAlarmThresholds;
   /**
-   * Email subscribed to the topic.
+   * Email subscribed to the paging topic only, so that informational alarms never page it.
    * @default - no subscription
    */
   readonly alarmEmail?: string;
+  /**
+   * Every alarm is named `<alarmNamePrefix>-<AlarmId>`, `AlarmId` being its name in the README's
+   * runbook (`DeadLetterQueueAlarm`); the prefix keeps the names unique in the account and region.
+   * `alarmNamePrefix()` in alarm-names.ts gives the one SmartcarWebhooks uses.
+   */
+  readonly alarmNamePrefix: string;
 }
+
+/**
+ * How an alarm tells. A paging alarm means events are being refused, lost or stuck, or soon will be:
+ * someone must act within minutes. An informational one reports something worth knowing that needs
+ * no action when it was expected (a VERIFY challenge answered after a Dashboard change).
+ */
+export const ALARM_SEVERITIES = { paging: 'paging', informational: 'informational' } as const;
+
+/** One of {@link ALARM_SEVERITIES}. */
+export type AlarmSeverity = (typeof ALARM_SEVERITIES)[keyof typeof ALARM_SEVERITIES];
 
 const FIVE_MINUTES = Duration.minutes(5);
 const SERVER_ERROR_RATE_PERIOD = Duration.minutes(ALARM_DEFAULTS.serverErrorRateMinutes);
@@ -39,16 +54,27 @@ const GREATER = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
 const AT_LEAST = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
 
 /**
- * The pipeline's alarms and the SNS topic they notify, on alarm and when it clears. Each description
- * says what the alarm means and what to check first. Every alarm but the silence one treats missing
- * data as OK: Lambda, SQS and the custom metrics publish nothing while there is no traffic.
+ * The pipeline's alarms and the two SNS topics they notify, on alarm and when it clears: every alarm
+ * is paging (it notifies {@link pagingTopic}) except `verifyChallengeAlarm`, which is informational
+ * (it notifies {@link informationalTopic}). Each alarm is named as in the README's runbook, after a
+ * prefix unique per stack, and its description says what it means and what to check first. Every
+ * alarm but the silence one treats missing data as OK: Lambda, SQS and the custom metrics publish
+ * nothing while there is no traffic.
  *
  * Smartcar drops an event about 3 minutes after its first attempt, so everything that means an
  * event is being refused, parked or failing fires on its first occurrence, in one-minute periods.
  */
 export class WebhookAlarms extends Construct {
-  /** Receives alarm and OK notifications. */
-  readonly topic: sns.Topic;
+  /**
+   * Receives the alarm and OK notifications of every paging alarm: subscribe on-call tooling here.
+   * `alarmEmail` is subscribed to this topic.
+   */
+  readonly pagingTopic: sns.Topic;
+  /**
+   * Receives the notifications of the informational alarms (`verifyChallengeAlarm`), which must not
+   * page: subscribe a team channel or an email here.
+   */
+  readonly informationalTopic: sns.Topic;
   /** Fires as soon as one delivery reaches the dead-letter queue. */
   readonly deadLetterQueueAlarm: cloudwatch.Alarm;
   /** Fires while the dead-letter queue keeps gaining deliveries: failures have not stopped. */
@@ -69,7 +95,7 @@ export class WebhookAlarms extends Construct {
   readonly signatureFailuresAlarm: cloudwatch.Alarm;
   /** Fires when the receiver's p99 duration approaches Smartcar's timeout. */
   readonly receiverLatencyAlarm: cloudwatch.Alarm;
-  /** Informational: a VERIFY challenge was answered. */
+  /** Informational (notifies {@link informationalTopic}): a VERIFY challenge was answered. */
   readonly verifyChallengeAlarm: cloudwatch.Alarm;
   /** Fires on the first signature failure of a request that looks like Smartcar's: a wrong token. */
   readonly smartcarSignatureFailuresAlarm: cloudwatch.Alarm;
@@ -87,16 +113,28 @@ export class WebhookAlarms extends Construct {
   readonly deliverySilenceAlarm?: cloudwatch.Alarm;
   /** Counts the stage throttle's 429 answers in the access log. */
   readonly throttledRequestsFilter: logs.MetricFilter;
-  /** Every alarm above, for dashboards and composite alarms. */
+  /** Every alarm above, paging and informational, for dashboards and composite alarms. */
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The alarms that notify {@link pagingTopic}: all but the informational ones. */
+  readonly pagingAlarms: cloudwatch.Alarm[] = [];
+  /** The alarms that notify {@link informationalTopic}. */
+  readonly informationalAlarms: cloudwatch.Alarm[] = [];
 
   private readonly metrics: WebhookMetrics;
+  private readonly alarmNamePrefix: string;
 
   constructor(scope: Construct, id: string, props: WebhookAlarmsProps) {
     super(scope, id);
     const thresholds = resolveAlarmThresholds(props.thresholds);
     this.metrics = new WebhookMetrics(props);
-    this.topic = this.createTopic(props.alarmEmail);
+    this.alarmNamePrefix = props.alarmNamePrefix;
+    this.pagingTopic = createAlarmTopic(this, 'AlarmTopic', 'Smartcar webhook alarms');
+    if (props.alarmEmail !== undefined) subscribeEmail(this.pagingTopic, props.alarmEmail);
+    this.informationalTopic = createAlarmTopic(
+      this,
+      'InformationalTopic',
+      'Smartcar webhook notifications (informational)',
+    );
 
     this.deadLetterQueueAlarm = this.alarm('DeadLetterQueueAlarm', {
       alarmDescription:
@@ -185,14 +223,18 @@ export class WebhookAlarms extends Construct {
       metric: this.metrics.functionDuration(props.receiver, cloudwatch.Stats.p(99), FIVE_MINUTES),
       threshold: thresholds.receiverLatencyP99.toMilliseconds(),
     });
-    this.verifyChallengeAlarm = this.alarm('VerifyChallengeAlarm', {
-      alarmDescription:
-        'Informational: the receiver answered a VERIFY challenge, so someone created or re-verified the ' +
-        'webhook in the Smartcar Dashboard, or changed its callback URL. If nobody on your team did, check ' +
-        "the webhook's settings in the Smartcar Dashboard.",
-      metric: this.metrics.receiverMetric(METRICS.verifyChallenges, cloudwatch.Stats.SUM, FIVE_MINUTES),
-      threshold: 0,
-    });
+    this.verifyChallengeAlarm = this.alarm(
+      'VerifyChallengeAlarm',
+      {
+        alarmDescription:
+          'Informational: the receiver answered a VERIFY challenge, so someone created or re-verified the ' +
+          'webhook in the Smartcar Dashboard, or changed its callback URL. If nobody on your team did, check ' +
+          "the webhook's settings in the Smartcar Dashboard.",
+        metric: this.metrics.receiverMetric(METRICS.verifyChallenges, cloudwatch.Stats.SUM, FIVE_MINUTES),
+        threshold: 0,
+      },
+      ALARM_SEVERITIES.informational,
+    );
     const delivery = this.createDeliveryAlarms(props, thresholds);
     this.smartcarSignatureFailuresAlarm = delivery.smartcarSignatureFailuresAlarm;
     this.signedDeliveriesRefusedAlarm = delivery.signedDeliveriesRefusedAlarm;
@@ -325,38 +367,6 @@ export class WebhookAlarms extends Construct {
     });
   }
 
-  private createTopic(alarmEmail: string | undefined): sns.Topic {
-    const topic = new sns.Topic(this, 'AlarmTopic', {
-      displayName: 'Smartcar webhook alarms',
-      enforceSSL: true,
-    });
-    // enforceSSL gives the topic a resource policy, which replaces SNS's default one; without this
-    // statement CloudWatch is "not authorized to perform: SNS:Publish" and alarms notify nobody.
-    const stack = Stack.of(this);
-    topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [topic.topicArn],
-        conditions: {
-          ArnLike: {
-            'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
-          },
-        },
-      }),
-    );
-    if (alarmEmail !== undefined) {
-      const subscription = topic.addSubscription(new EmailSubscription(alarmEmail));
-      Validations.of(subscription).acknowledge({
-        id: 'Serverless-SNSRedrivePolicy',
-        reason:
-          'An alarm email that cannot be delivered would wait in a queue nobody reads; the alarm state ' +
-          'stays in CloudWatch and the other subscribers of the topic are unaffected.',
-      });
-    }
-    return topic;
-  }
-
   /**
    * `deadLetterQueueAlarm` stays in ALARM while the queue holds anything, so it is silent about every
    * failure after the first. This one is not: each minute in which the queue grew is a breaching
@@ -376,19 +386,26 @@ export class WebhookAlarms extends Construct {
     });
   }
 
-  /** An alarm that notifies the topic when it fires and when it clears. */
-  private alarm(id: string, props: AlarmSettings): cloudwatch.Alarm {
+  /** An alarm named after its id that notifies its severity's topic when it fires and when it clears. */
+  private alarm(
+    id: string,
+    props: AlarmSettings,
+    severity: AlarmSeverity = ALARM_SEVERITIES.paging,
+  ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
+      alarmName: `${this.alarmNamePrefix}-${id}`,
       comparisonOperator: GREATER,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       ...props,
     });
+    const paging = severity === ALARM_SEVERITIES.paging;
     // OK notifications too, so whoever was paged learns that it cleared.
-    const action = new SnsAction(this.topic);
+    const action = new SnsAction(paging ? this.pagingTopic : this.informationalTopic);
     alarm.addAlarmAction(action);
     alarm.addOkAction(action);
     this.alarms.push(alarm);
+    (paging ? this.pagingAlarms : this.informationalAlarms).push(alarm);
     return alarm;
   }
 }

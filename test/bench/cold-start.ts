@@ -265,7 +265,10 @@ function synthAssets(outdir: string): { receiver: string; processor: string } {
     if (s3Key === undefined) throw new Error(`no code asset for ${logicalId}`);
     return path.join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
   };
-  return { receiver: assetOf(stack.webhooks.receiver), processor: assetOf(stack.webhooks.processor) };
+  return {
+    receiver: assetOf(stack.webhooks.ingest.receiver),
+    processor: assetOf(stack.webhooks.processing.processor),
+  };
 }
 
 /** Copies an asset to a folder without node_modules anywhere above it, with the runner. */
@@ -313,7 +316,7 @@ async function runFresh(
   }
 }
 
-/** The shipped esbuild options (lib/smartcar-webhooks.ts BUNDLING), with `overrides`. */
+/** The shipped esbuild options (lib/shared/webhook-function.ts BUNDLING), with `overrides`. */
 function bundle(
   outfile: string,
   input: { entry: string } | { contents: string },

@@ -31,9 +31,9 @@ describe('HTTP API', () => {
     expect(Object.values(integrations)).toEqual([
       expect.objectContaining({
         Properties: expect.objectContaining({
-          ApiId: ref(webhooks.api),
+          ApiId: ref(webhooks.ingest.api),
           IntegrationType: 'AWS_PROXY',
-          IntegrationUri: arnOf(webhooks.receiver),
+          IntegrationUri: arnOf(webhooks.ingest.receiver),
           PayloadFormatVersion: '2.0',
         }),
       }),
@@ -48,8 +48,8 @@ describe('HTTP API', () => {
       template.hasResourceProperties('AWS::Lambda::Permission', {
         Action: 'lambda:InvokeFunction',
         Principal: 'apigateway.amazonaws.com',
-        FunctionName: arnOf(webhooks.receiver),
-        SourceArn: { 'Fn::Join': ['', Match.arrayWith([ref(webhooks.api), `/*/*${path}`])] },
+        FunctionName: arnOf(webhooks.ingest.receiver),
+        SourceArn: { 'Fn::Join': ['', Match.arrayWith([ref(webhooks.ingest.api), `/*/*${path}`])] },
       });
     },
   );
@@ -60,7 +60,7 @@ describe('HTTP API', () => {
 
   it('deploys one auto-deployed $default stage', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      ApiId: ref(webhooks.api),
+      ApiId: ref(webhooks.ingest.api),
       StageName: '$default',
       AutoDeploy: true,
     });
@@ -78,7 +78,7 @@ describe('HTTP API', () => {
   it('writes JSON access logs with the fields needed to trace a delivery', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: {
-        DestinationArn: arnOf(webhooks.accessLogGroup),
+        DestinationArn: arnOf(webhooks.ingest.accessLogGroup),
         Format: Match.serializedJson(
           Match.objectLike({
             requestId: '$context.requestId',
@@ -94,7 +94,7 @@ describe('HTTP API', () => {
   });
 
   it('names the access log group under /aws/vendedlogs/, outside the size-capped logs resource policy', () => {
-    const name = propertiesOf(template, webhooks.accessLogGroup).LogGroupName;
+    const name = propertiesOf(template, webhooks.ingest.accessLogGroup).LogGroupName;
     expect(name).toMatch(/^\/aws\/vendedlogs\/apigateway\/[A-Za-z0-9-]+-access$/);
   });
 
@@ -102,13 +102,13 @@ describe('HTTP API', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stacks = ['Staging', 'Production'].map((id) => new SmartcarWebhooksStack(app, id));
     const names = stacks.map(
-      (stack) => propertiesOf(Template.fromStack(stack), stack.webhooks.accessLogGroup).LogGroupName,
+      (stack) => propertiesOf(Template.fromStack(stack), stack.webhooks.ingest.accessLogGroup).LogGroupName,
     );
     expect(new Set(names).size).toBe(2);
   });
 
   it('keeps access logs for 30 days', () => {
-    expect(propertiesOf(template, webhooks.accessLogGroup)).toMatchObject({
+    expect(propertiesOf(template, webhooks.ingest.accessLogGroup)).toMatchObject({
       RetentionInDays: 30,
     });
   });

@@ -20,7 +20,7 @@ interface Widget {
  * compare it with `placeholder(construct)`.
  */
 function dashboardWidgets(): Widget[] {
-  const body = propertiesOf(template, webhooks.dashboard).DashboardBody as {
+  const body = propertiesOf(template, webhooks.monitoring.dashboard).DashboardBody as {
     'Fn::Join': [string, unknown[]];
   };
   const text = body['Fn::Join'][1]
@@ -52,20 +52,20 @@ const metricLines = (title: string) =>
 describe('dashboard', () => {
   it('is one CloudWatch dashboard, exposed by the construct', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    expect(propertiesOf(template, webhooks.dashboard).DashboardBody).toBeDefined();
+    expect(propertiesOf(template, webhooks.monitoring.dashboard).DashboardBody).toBeDefined();
   });
 
   it('shows every alarm in a status row at the top', () => {
     const alarmWidget = widgets[0];
     expect(alarmWidget?.type).toBe('alarm');
     expect(alarmWidget?.properties.alarms).toEqual(
-      webhooks.alarms.alarms.map((alarm) => `<${logicalId(alarm)}.Arn>`),
+      webhooks.monitoring.alarms.alarms.map((alarm) => `<${logicalId(alarm)}.Arn>`),
     );
     expect(alarmWidget?.properties.alarms).toHaveLength(countAlarms());
   });
 
   it("graphs the stage's requests, 4xx and 5xx", () => {
-    const stage = ['ApiId', placeholder(webhooks.api), 'Stage', '$default'];
+    const stage = ['ApiId', placeholder(webhooks.ingest.api), 'Stage', '$default'];
     expect(metricLines('API requests by status')).toEqual([
       ['AWS/ApiGateway', 'Count', ...stage],
       ['AWS/ApiGateway', '4xx', ...stage],
@@ -80,14 +80,14 @@ describe('dashboard', () => {
         'AWS/Lambda',
         'Duration',
         'FunctionName',
-        placeholder(webhooks.receiver),
+        placeholder(webhooks.ingest.receiver),
         expect.objectContaining({ stat: 'p50' }),
       ],
       [
         'AWS/Lambda',
         'Duration',
         'FunctionName',
-        placeholder(webhooks.receiver),
+        placeholder(webhooks.ingest.receiver),
         expect.objectContaining({ stat: 'p99' }),
       ],
     ]);
@@ -131,7 +131,7 @@ describe('dashboard', () => {
   });
 
   it("graphs the receiver's errors and throttles, which leave nothing in its log group", () => {
-    const receiver = ['FunctionName', placeholder(webhooks.receiver)];
+    const receiver = ['FunctionName', placeholder(webhooks.ingest.receiver)];
     expect(metricLines('Receiver errors and throttles')).toEqual([
       ['AWS/Lambda', 'Errors', ...receiver],
       ['AWS/Lambda', 'Throttles', ...receiver],
@@ -145,14 +145,14 @@ describe('dashboard', () => {
         'AWS/SQS',
         'ApproximateAgeOfOldestMessage',
         'QueueName',
-        `<${logicalId(webhooks.deadLetterQueue)}.QueueName>`,
+        `<${logicalId(webhooks.processing.deadLetterQueue)}.QueueName>`,
       ],
     ]);
   });
 
   it.each([
-    ['Queue', () => webhooks.queue],
-    ['Dead-letter queue', () => webhooks.deadLetterQueue],
+    ['Queue', () => webhooks.processing.queue],
+    ['Dead-letter queue', () => webhooks.processing.deadLetterQueue],
   ])('graphs the depth of the %s: visible and in flight', (title, queue) => {
     const name = `<${logicalId(queue())}.QueueName>`;
     expect(metricLines(title).slice(0, 2)).toEqual([
@@ -166,7 +166,7 @@ describe('dashboard', () => {
       'AWS/SQS',
       'ApproximateAgeOfOldestMessage',
       'QueueName',
-      `<${logicalId(webhooks.queue)}.QueueName>`,
+      `<${logicalId(webhooks.processing.queue)}.QueueName>`,
     ]);
   });
 
@@ -183,7 +183,7 @@ describe('dashboard', () => {
   });
 
   it("graphs the processor's duration, errors and throttles", () => {
-    const processor = ['FunctionName', placeholder(webhooks.processor)];
+    const processor = ['FunctionName', placeholder(webhooks.processing.processor)];
     expect(metricLines('Processor duration (ms)')).toEqual([
       ['AWS/Lambda', 'Duration', ...processor],
       ['AWS/Lambda', 'Duration', ...processor],

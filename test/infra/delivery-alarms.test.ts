@@ -19,7 +19,7 @@ const onFirstOccurrence = {
 };
 
 describe('Smartcar signature failures alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.alarms.smartcarSignatureFailuresAlarm);
+  const alarm = () => propertiesOf(template, webhooks.monitoring.alarms.smartcarSignatureFailuresAlarm);
 
   it('fires on the first signature failure of a Smartcar-shaped delivery, within a minute', () => {
     expect(alarm()).toMatchObject({
@@ -34,7 +34,7 @@ describe('Smartcar signature failures alarm', () => {
 });
 
 describe('signed deliveries refused alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.alarms.signedDeliveriesRefusedAlarm);
+  const alarm = () => propertiesOf(template, webhooks.monitoring.alarms.signedDeliveriesRefusedAlarm);
 
   it('fires on the first delivery refused although its signature was valid', () => {
     expect(alarm()).toMatchObject({
@@ -50,8 +50,8 @@ describe('signed deliveries refused alarm', () => {
 
 describe('throttled requests alarm', () => {
   it("counts the stage's 429 answers with a metric filter on the access log, whose status is a string", () => {
-    expect(propertiesOf(template, webhooks.alarms.throttledRequestsFilter)).toMatchObject({
-      LogGroupName: ref(webhooks.accessLogGroup),
+    expect(propertiesOf(template, webhooks.monitoring.alarms.throttledRequestsFilter)).toMatchObject({
+      LogGroupName: ref(webhooks.ingest.accessLogGroup),
       FilterPattern: '{ $.status = "429" }',
       MetricTransformations: [
         { MetricNamespace: METRICS.namespace, MetricName: METRICS.throttledRequests, MetricValue: '1' },
@@ -60,7 +60,7 @@ describe('throttled requests alarm', () => {
   });
 
   it('fires on the first 429, reading exactly the metric the filter writes (no dimensions)', () => {
-    const alarm = propertiesOf(template, webhooks.alarms.throttledRequestsAlarm);
+    const alarm = propertiesOf(template, webhooks.monitoring.alarms.throttledRequestsAlarm);
     expect(alarm).toMatchObject({
       Namespace: METRICS.namespace,
       MetricName: METRICS.throttledRequests,
@@ -71,7 +71,7 @@ describe('throttled requests alarm', () => {
 });
 
 describe('processing failures alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.alarms.processingFailuresAlarm);
+  const alarm = () => propertiesOf(template, webhooks.monitoring.alarms.processingFailuresAlarm);
   const visibilityMinutes =
     (PROCESSOR_DEFAULTS.timeoutSeconds * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier) / 60;
 
@@ -89,7 +89,9 @@ describe('processing failures alarm', () => {
 
   it('widens its window with the visibility timeout, so a slower retry still counts twice', () => {
     const slow = synthWebhooks({ processorTimeout: Duration.seconds(90) });
-    expect(propertiesOf(slow.template, slow.webhooks.alarms.processingFailuresAlarm)).toMatchObject({
+    expect(
+      propertiesOf(slow.template, slow.webhooks.monitoring.alarms.processingFailuresAlarm),
+    ).toMatchObject({
       EvaluationPeriods: (90 * 6) / 60 + 2,
     });
   });
@@ -97,21 +99,23 @@ describe('processing failures alarm', () => {
 
 describe('processor errors alarm', () => {
   it('no longer promises to fire when every record of a batch fails, which it cannot see', () => {
-    const description = String(propertiesOf(template, webhooks.alarms.processorErrorsAlarm).AlarmDescription);
+    const description = String(
+      propertiesOf(template, webhooks.monitoring.alarms.processorErrorsAlarm).AlarmDescription,
+    );
     expect(description).toMatch(/do not count here: ProcessingFailuresAlarm/);
   });
 });
 
 describe('events parked alarm', () => {
   it('fires on the first event the processor parks in the dead-letter queue', () => {
-    expect(propertiesOf(template, webhooks.alarms.eventsParkedAlarm)).toMatchObject({
+    expect(propertiesOf(template, webhooks.monitoring.alarms.eventsParkedAlarm)).toMatchObject({
       ...customMetric(SERVICE_NAMES.processor, METRICS.eventsParked),
       ...onFirstOccurrence,
     });
   });
 
   it('lists the reasons an event is parked', () => {
-    expect(propertiesOf(template, webhooks.alarms.eventsParkedAlarm).AlarmDescription).toMatch(
+    expect(propertiesOf(template, webhooks.monitoring.alarms.eventsParkedAlarm).AlarmDescription).toMatch(
       /UNKNOWN_EVENT_TYPE.*UNKNOWN_ENVELOPE_VERSION.*SCHEMA_INVALID.*NOT_A_SMARTCAR_EVENT.*HANDLER_REFUSED/s,
     );
   });
@@ -121,11 +125,14 @@ describe('dead-letter queue expiry alarm', () => {
   const retentionSeconds = PROCESSOR_DEFAULTS.deadLetterRetentionDays * 24 * 3600;
 
   it('fires when the oldest dead-lettered event has 4 days of its 14 left', () => {
-    expect(propertiesOf(template, webhooks.alarms.deadLetterQueueExpiryAlarm)).toMatchObject({
+    expect(propertiesOf(template, webhooks.monitoring.alarms.deadLetterQueueExpiryAlarm)).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateAgeOfOldestMessage',
       Dimensions: [
-        { Name: 'QueueName', Value: { 'Fn::GetAtt': [ref(webhooks.deadLetterQueue).Ref, 'QueueName'] } },
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [ref(webhooks.processing.deadLetterQueue).Ref, 'QueueName'] },
+        },
       ],
       Statistic: 'Maximum',
       Period: 3600,
@@ -136,7 +143,9 @@ describe('dead-letter queue expiry alarm', () => {
 
   it('takes the warning from alarms.deadLetterExpiryWarning', () => {
     const custom = synthWebhooks({ alarms: { deadLetterExpiryWarning: Duration.days(7) } });
-    expect(propertiesOf(custom.template, custom.webhooks.alarms.deadLetterQueueExpiryAlarm)).toMatchObject({
+    expect(
+      propertiesOf(custom.template, custom.webhooks.monitoring.alarms.deadLetterQueueExpiryAlarm),
+    ).toMatchObject({
       Threshold: retentionSeconds - 7 * 24 * 3600,
     });
   });
@@ -151,15 +160,15 @@ describe('dead-letter queue expiry alarm', () => {
   );
 
   it('says what an OK after expiry means', () => {
-    expect(propertiesOf(template, webhooks.alarms.deadLetterQueueExpiryAlarm).AlarmDescription).toMatch(
-      /go back to OK as if the problem were fixed/,
-    );
+    expect(
+      propertiesOf(template, webhooks.monitoring.alarms.deadLetterQueueExpiryAlarm).AlarmDescription,
+    ).toMatch(/go back to OK as if the problem were fixed/);
   });
 });
 
 describe('delivery silence alarm', () => {
   it('fires after 24 hourly datapoints without an accepted delivery, missing data counting as silence', () => {
-    const { deliverySilenceAlarm } = webhooks.alarms;
+    const { deliverySilenceAlarm } = webhooks.monitoring.alarms;
     if (deliverySilenceAlarm === undefined) throw new Error('expected the silence alarm');
     expect(propertiesOf(template, deliverySilenceAlarm)).toMatchObject({
       ...customMetric(SERVICE_NAMES.receiver, METRICS.deliveries),
@@ -174,15 +183,15 @@ describe('delivery silence alarm', () => {
 
   it('uses one datapoint for a silence of up to an hour', () => {
     const short = synthWebhooks({ alarms: { deliverySilence: Duration.minutes(30) } });
-    const alarm = short.webhooks.alarms.deliverySilenceAlarm;
+    const alarm = short.webhooks.monitoring.alarms.deliverySilenceAlarm;
     if (alarm === undefined) throw new Error('expected the silence alarm');
     expect(propertiesOf(short.template, alarm)).toMatchObject({ Period: 1800, EvaluationPeriods: 1 });
   });
 
   it('is off when alarms.deliverySilence is 0', () => {
     const off = synthWebhooks({ alarms: { deliverySilence: Duration.seconds(0) } });
-    expect(off.webhooks.alarms.deliverySilenceAlarm).toBeUndefined();
-    off.template.resourceCountIs('AWS::CloudWatch::Alarm', webhooks.alarms.alarms.length - 1);
+    expect(off.webhooks.monitoring.alarms.deliverySilenceAlarm).toBeUndefined();
+    off.template.resourceCountIs('AWS::CloudWatch::Alarm', webhooks.monitoring.alarms.alarms.length - 1);
   });
 
   it.each([Duration.seconds(90), Duration.minutes(90), Duration.days(8)])(
@@ -195,7 +204,7 @@ describe('delivery silence alarm', () => {
   );
 
   it('names the causes to check: the webhook in the Dashboard, a changed URL, refusals', () => {
-    const { deliverySilenceAlarm } = webhooks.alarms;
+    const { deliverySilenceAlarm } = webhooks.monitoring.alarms;
     expect(deliverySilenceAlarm && propertiesOf(template, deliverySilenceAlarm).AlarmDescription).toMatch(
       /disabled or deleted in the Smartcar Dashboard.*callback URL.*refused/s,
     );

@@ -11,17 +11,17 @@ const keyArn = () => {
   if (key === undefined) throw new Error('the key was not created');
   return arnOf(key);
 };
-const kmsGrantsOf = (fn: typeof webhooks.receiver) =>
+const kmsGrantsOf = (fn: typeof webhooks.ingest.receiver) =>
   grantsOf(statementsOfRole(template, roleOf(fn))).filter((line) => line.startsWith('kms:'));
 
 describe('with a customer-managed encryptionKey', () => {
   it('exposes the key', () => {
-    expect(webhooks.encryptionKey).toBe(key);
+    expect(webhooks.processing.encryptionKey).toBe(key);
   });
 
   it.each([
-    ['queue', () => webhooks.queue],
-    ['dead-letter queue', () => webhooks.deadLetterQueue],
+    ['queue', () => webhooks.processing.queue],
+    ['dead-letter queue', () => webhooks.processing.deadLetterQueue],
   ])('encrypts the %s with the key instead of SQS-managed keys', (_name, queue) => {
     const properties = propertiesOf(template, queue());
     expect(properties.KmsMasterKeyId).toEqual(keyArn());
@@ -29,19 +29,19 @@ describe('with a customer-managed encryptionKey', () => {
   });
 
   it('encrypts the idempotency table with the key', () => {
-    expect(propertiesOf(template, webhooks.idempotencyTable)).toMatchObject({
+    expect(propertiesOf(template, webhooks.processing.idempotencyTable)).toMatchObject({
       SSESpecification: { KMSMasterKeyId: keyArn(), SSEEnabled: true, SSEType: 'KMS' },
     });
   });
 
   it('lets the receiver use the key exactly as sending to the queue needs, on that key only', () => {
-    expect(kmsGrantsOf(webhooks.receiver)).toEqual(
+    expect(kmsGrantsOf(webhooks.ingest.receiver)).toEqual(
       grantLines(keyArn(), ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']).sort(),
     );
   });
 
   it('lets the processor decrypt the queue and read and write the table, on that key only', () => {
-    expect(kmsGrantsOf(webhooks.processor)).toEqual(
+    expect(kmsGrantsOf(webhooks.processing.processor)).toEqual(
       grantLines(keyArn(), [
         'kms:Decrypt',
         'kms:DescribeKey',

@@ -4,7 +4,7 @@ import { propertiesOf, ref, synthWebhooks } from './synth';
 
 const { webhooks, template } = synthWebhooks();
 const stageDimensions = () => [
-  { Name: 'ApiId', Value: ref(webhooks.api) },
+  { Name: 'ApiId', Value: ref(webhooks.ingest.api) },
   { Name: 'Stage', Value: '$default' },
 ];
 const receiverMetric = (metricName: string) => ({
@@ -14,7 +14,7 @@ const receiverMetric = (metricName: string) => ({
 });
 
 describe('5xx rate alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.alarms.serverErrorRateAlarm);
+  const alarm = () => propertiesOf(template, webhooks.monitoring.alarms.serverErrorRateAlarm);
   const apiMetric = (id: string, metricName: string) => ({
     Id: id,
     MetricStat: {
@@ -40,7 +40,7 @@ describe('5xx rate alarm', () => {
 });
 
 describe('failing deliveries alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.alarms.failingDeliveriesAlarm);
+  const alarm = () => propertiesOf(template, webhooks.monitoring.alarms.failingDeliveriesAlarm);
 
   it('fires on a single 5xx within one minute, unlike the 5-minute rate alarm', () => {
     expect(alarm()).toMatchObject({
@@ -62,10 +62,10 @@ describe('failing deliveries alarm', () => {
 
 describe('receiver errors alarm', () => {
   it('fires on any failed receiver invocation within one minute', () => {
-    expect(propertiesOf(template, webhooks.alarms.receiverErrorsAlarm)).toMatchObject({
+    expect(propertiesOf(template, webhooks.monitoring.alarms.receiverErrorsAlarm)).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: ref(webhooks.receiver) }],
+      Dimensions: [{ Name: 'FunctionName', Value: ref(webhooks.ingest.receiver) }],
       Statistic: 'Sum',
       Period: 60,
       EvaluationPeriods: 1,
@@ -76,13 +76,13 @@ describe('receiver errors alarm', () => {
 });
 
 describe('receiver latency alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.alarms.receiverLatencyAlarm);
+  const alarm = () => propertiesOf(template, webhooks.monitoring.alarms.receiverLatencyAlarm);
 
   it("fires when the receiver's p99 duration over five minutes exceeds 5 s", () => {
     expect(alarm()).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: 'Duration',
-      Dimensions: [{ Name: 'FunctionName', Value: ref(webhooks.receiver) }],
+      Dimensions: [{ Name: 'FunctionName', Value: ref(webhooks.ingest.receiver) }],
       ExtendedStatistic: 'p99',
       Period: 300,
       EvaluationPeriods: 1,
@@ -97,7 +97,7 @@ describe('receiver latency alarm', () => {
 });
 
 describe('signature failures alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.alarms.signatureFailuresAlarm);
+  const alarm = () => propertiesOf(template, webhooks.monitoring.alarms.signatureFailuresAlarm);
 
   it("fires when more than 10 of the receiver's signature failures are counted in five minutes", () => {
     expect(alarm()).toMatchObject({
@@ -118,7 +118,7 @@ describe('signature failures alarm', () => {
 });
 
 describe('VERIFY challenge alarm', () => {
-  const alarm = () => propertiesOf(template, webhooks.alarms.verifyChallengeAlarm);
+  const alarm = () => propertiesOf(template, webhooks.monitoring.alarms.verifyChallengeAlarm);
 
   it('fires when the receiver answers any VERIFY challenge', () => {
     expect(alarm()).toMatchObject({

@@ -21,11 +21,11 @@ interface FunctionProperties {
 
 const propertiesOfFunction = (fn: NodejsFunction) =>
   propertiesOf(template, fn) as unknown as FunctionProperties;
-const receiver = propertiesOfFunction(webhooks.receiver);
-const processor = propertiesOfFunction(webhooks.processor);
+const receiver = propertiesOfFunction(webhooks.ingest.receiver);
+const processor = propertiesOfFunction(webhooks.processing.processor);
 const functions = [
-  ['receiver', webhooks.receiver, receiver],
-  ['processor', webhooks.processor, processor],
+  ['receiver', webhooks.ingest.receiver, receiver],
+  ['processor', webhooks.processing.processor, processor],
 ] as const;
 
 describe.each(functions)('%s function', (_name, fn, properties) => {
@@ -71,8 +71,8 @@ describe('receiver function', () => {
 
   it('is told the queue URL, the secret ARN, its limits, replay and rotation windows, and its log and metric settings', () => {
     expect(receiver.Environment.Variables).toEqual({
-      [ENV_VARS.queueUrl]: ref(webhooks.queue),
-      [ENV_VARS.tokenSecretId]: ref(webhooks.tokenSecret),
+      [ENV_VARS.queueUrl]: ref(webhooks.processing.queue),
+      [ENV_VARS.tokenSecretId]: ref(webhooks.ingest.tokenSecret),
       [ENV_VARS.maxBodyBytes]: String(RECEIVER_DEFAULTS.maxBodyBytes),
       [ENV_VARS.replayToleranceSeconds]: String(RECEIVER_DEFAULTS.replayToleranceSeconds),
       [ENV_VARS.tokenRotationGraceSeconds]: String(RECEIVER_DEFAULTS.tokenRotationGraceSeconds),
@@ -93,9 +93,9 @@ describe('processor function', () => {
 
   it('is told the idempotency table, the record expiry, the DLQ, and its log and metric settings', () => {
     expect(processor.Environment.Variables).toEqual({
-      [ENV_VARS.idempotencyTableName]: ref(webhooks.idempotencyTable),
+      [ENV_VARS.idempotencyTableName]: ref(webhooks.processing.idempotencyTable),
       [ENV_VARS.idempotencyExpirySeconds]: String(IDEMPOTENCY_DEFAULTS.expirySeconds),
-      [ENV_VARS.deadLetterQueueUrl]: ref(webhooks.deadLetterQueue),
+      [ENV_VARS.deadLetterQueueUrl]: ref(webhooks.processing.deadLetterQueue),
       [ENV_VARS.serviceName]: 'smartcar-webhook-processor',
       [ENV_VARS.metricsNamespace]: METRICS.namespace,
       [ENV_VARS.logLevel]: 'INFO',
@@ -105,15 +105,15 @@ describe('processor function', () => {
   });
 
   it('is not given a latest-state table unless latestState is on', () => {
-    expect(webhooks.latestStateTable).toBeUndefined();
+    expect(webhooks.processing.latestStateTable).toBeUndefined();
     expect(processor.Environment.Variables[ENV_VARS.latestStateTableName]).toBeUndefined();
   });
 
   it('consumes the queue in batches of 10 and reports failed records one by one', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: arnOf(webhooks.queue),
-      FunctionName: ref(webhooks.processor),
+      EventSourceArn: arnOf(webhooks.processing.queue),
+      FunctionName: ref(webhooks.processing.processor),
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });

@@ -12,7 +12,7 @@ describe('stack outputs', () => {
           '',
           [
             'https://',
-            ref(webhooks.api),
+            ref(webhooks.ingest.api),
             '.execute-api.',
             { Ref: 'AWS::Region' },
             '.',
@@ -25,27 +25,35 @@ describe('stack outputs', () => {
   });
 
   it('expose the same URL as the construct', () => {
-    expect(template.toJSON().Outputs.WebhookUrl.Value).toEqual(stack.resolve(webhooks.webhookUrl));
+    expect(template.toJSON().Outputs.WebhookUrl.Value).toEqual(stack.resolve(webhooks.ingest.webhookUrl));
   });
 
   it('name the token secret', () => {
-    template.hasOutput('TokenSecretName', { Value: stack.resolve(webhooks.tokenSecret.secretName) });
+    template.hasOutput('TokenSecretName', { Value: stack.resolve(webhooks.ingest.tokenSecret.secretName) });
   });
 
   it('name the queue', () => {
-    template.hasOutput('QueueName', { Value: stack.resolve(webhooks.queue.queueName) });
+    template.hasOutput('QueueName', { Value: stack.resolve(webhooks.processing.queue.queueName) });
   });
 
   it('name the dead-letter queue', () => {
-    template.hasOutput('DeadLetterQueueName', { Value: stack.resolve(webhooks.deadLetterQueue.queueName) });
+    template.hasOutput('DeadLetterQueueName', {
+      Value: stack.resolve(webhooks.processing.deadLetterQueue.queueName),
+    });
   });
 
-  it('give the alarm topic ARN', () => {
-    template.hasOutput('AlarmTopicArn', { Value: ref(webhooks.alarms.topic) });
+  it('give the paging topic ARN as the alarm topic', () => {
+    template.hasOutput('AlarmTopicArn', { Value: ref(webhooks.monitoring.alarms.pagingTopic) });
+  });
+
+  it('give the informational topic ARN', () => {
+    template.hasOutput('InformationalTopicArn', {
+      Value: ref(webhooks.monitoring.alarms.informationalTopic),
+    });
   });
 
   it('name the dashboard', () => {
-    template.hasOutput('DashboardName', { Value: ref(webhooks.dashboard) });
+    template.hasOutput('DashboardName', { Value: ref(webhooks.monitoring.dashboard) });
   });
 
   it.each([
@@ -54,6 +62,7 @@ describe('stack outputs', () => {
     'QueueName',
     'DeadLetterQueueName',
     'AlarmTopicArn',
+    'InformationalTopicArn',
     'DashboardName',
   ])('describe what to do with %s', (name) => {
     template.hasOutput(name, { Description: Match.stringLikeRegexp('.{20,}') });

@@ -2,15 +2,15 @@ import { actionsOf, allIdentityStatements, grantLines, grantsOf, resourcesOf, st
 import { arnOf, propertiesOf, ref, roleOf, synthWebhooks } from './synth';
 
 const { webhooks, template } = synthWebhooks();
-const receiverStatements = statementsOfRole(template, roleOf(webhooks.receiver));
-const processorStatements = statementsOfRole(template, roleOf(webhooks.processor));
+const receiverStatements = statementsOfRole(template, roleOf(webhooks.ingest.receiver));
+const processorStatements = statementsOfRole(template, roleOf(webhooks.processing.processor));
 
 /** What CDK grants for active tracing. X-Ray has no resource-level permissions: "*" is the only resource. */
 const xrayActions = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
 
 describe.each([
-  ['receiver', webhooks.receiver],
-  ['processor', webhooks.processor],
+  ['receiver', webhooks.ingest.receiver],
+  ['processor', webhooks.processing.processor],
 ])('%s role', (_name, fn) => {
   it('can be assumed only by Lambda', () => {
     expect(propertiesOf(template, roleOf(fn))).toMatchObject({
@@ -48,12 +48,15 @@ describe('receiver permissions', () => {
   it('name only its queue, its secret and its log group, besides the X-Ray actions on "*"', () => {
     expect(grantsOf(receiverStatements)).toEqual(
       [
-        ...grantLines(arnOf(webhooks.receiver.logGroup), ['logs:CreateLogStream', 'logs:PutLogEvents']),
-        ...grantLines(ref(webhooks.tokenSecret), [
+        ...grantLines(arnOf(webhooks.ingest.receiver.logGroup), [
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+        ]),
+        ...grantLines(ref(webhooks.ingest.tokenSecret), [
           'secretsmanager:DescribeSecret',
           'secretsmanager:GetSecretValue',
         ]),
-        ...grantLines(arnOf(webhooks.queue), [
+        ...grantLines(arnOf(webhooks.processing.queue), [
           'sqs:GetQueueAttributes',
           'sqs:GetQueueUrl',
           'sqs:SendMessage',
@@ -96,10 +99,13 @@ describe('processor permissions', () => {
   it('name only its queues, its table and its log group, besides the X-Ray actions on "*"', () => {
     expect(grantsOf(processorStatements)).toEqual(
       [
-        ...grantLines(arnOf(webhooks.processor.logGroup), ['logs:CreateLogStream', 'logs:PutLogEvents']),
-        ...grantLines(arnOf(webhooks.queue), queueActions),
-        ...grantLines(arnOf(webhooks.deadLetterQueue), deadLetterActions),
-        ...grantLines(arnOf(webhooks.idempotencyTable), tableActions),
+        ...grantLines(arnOf(webhooks.processing.processor.logGroup), [
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+        ]),
+        ...grantLines(arnOf(webhooks.processing.queue), queueActions),
+        ...grantLines(arnOf(webhooks.processing.deadLetterQueue), deadLetterActions),
+        ...grantLines(arnOf(webhooks.processing.idempotencyTable), tableActions),
         ...grantLines('*', xrayActions),
       ].sort(),
     );

@@ -7,7 +7,9 @@ import { logicalId, propertiesOf, synthWebhooks } from './synth';
 describe('props override the defaults', () => {
   it('maxReceiveCount sets the redrive policy', () => {
     const { webhooks, template } = synthWebhooks({ maxReceiveCount: 5 });
-    expect(propertiesOf(template, webhooks.queue)).toMatchObject({ RedrivePolicy: { maxReceiveCount: 5 } });
+    expect(propertiesOf(template, webhooks.processing.queue)).toMatchObject({
+      RedrivePolicy: { maxReceiveCount: 5 },
+    });
   });
 
   it('maxConcurrency sets the event source scaling limit', () => {
@@ -35,31 +37,31 @@ describe('props override the defaults', () => {
 
   it('webhookPath ends the webhook URL', () => {
     const { stack, webhooks } = synthWebhooks({ webhookPath: '/hooks/smartcar-v2' });
-    const [, parts] = stack.resolve(webhooks.webhookUrl)['Fn::Join'];
+    const [, parts] = stack.resolve(webhooks.ingest.webhookUrl)['Fn::Join'];
     expect(parts.at(-1)).toBe('/hooks/smartcar-v2');
   });
 
   it('processorTimeout sets the function timeout and six times it the visibility timeout', () => {
     const { webhooks, template } = synthWebhooks({ processorTimeout: Duration.minutes(1) });
-    expect(propertiesOf(template, webhooks.processor)).toMatchObject({ Timeout: 60 });
-    expect(propertiesOf(template, webhooks.queue)).toMatchObject({ VisibilityTimeout: 360 });
+    expect(propertiesOf(template, webhooks.processing.processor)).toMatchObject({ Timeout: 60 });
+    expect(propertiesOf(template, webhooks.processing.queue)).toMatchObject({ VisibilityTimeout: 360 });
   });
 
   it('receiverTimeout sets the receiver timeout', () => {
     const { webhooks, template } = synthWebhooks({ receiverTimeout: Duration.seconds(5) });
-    expect(propertiesOf(template, webhooks.receiver)).toMatchObject({ Timeout: 5 });
+    expect(propertiesOf(template, webhooks.ingest.receiver)).toMatchObject({ Timeout: 5 });
   });
 
   it('maxBodyBytes reaches the receiver', () => {
     const { webhooks, template } = synthWebhooks({ maxBodyBytes: 100_000 });
-    expect(propertiesOf(template, webhooks.receiver)).toMatchObject({
+    expect(propertiesOf(template, webhooks.ingest.receiver)).toMatchObject({
       Environment: { Variables: { [ENV_VARS.maxBodyBytes]: '100000' } },
     });
   });
 
   it('idempotencyExpiry reaches the processor in seconds', () => {
     const { webhooks, template } = synthWebhooks({ idempotencyExpiry: Duration.days(10) });
-    expect(propertiesOf(template, webhooks.processor)).toMatchObject({
+    expect(propertiesOf(template, webhooks.processing.processor)).toMatchObject({
       Environment: { Variables: { [ENV_VARS.idempotencyExpirySeconds]: '864000' } },
     });
   });
@@ -71,19 +73,14 @@ describe('props override the defaults', () => {
     });
   });
 
-  it('queueAgeAlarmThreshold (deprecated) still sets the age alarm threshold in seconds', () => {
-    const { webhooks, template } = synthWebhooks({ queueAgeAlarmThreshold: Duration.minutes(5) });
-    expect(propertiesOf(template, webhooks.alarms.queueAgeAlarm)).toMatchObject({ Threshold: 300 });
-  });
-
   it('removalPolicy applies to the table and all three log groups', () => {
     const { webhooks, template } = synthWebhooks({ removalPolicy: RemovalPolicy.DESTROY });
     const resources = template.toJSON().Resources;
     for (const construct of [
-      webhooks.idempotencyTable,
-      webhooks.accessLogGroup,
-      webhooks.receiver.logGroup,
-      webhooks.processor.logGroup,
+      webhooks.processing.idempotencyTable,
+      webhooks.ingest.accessLogGroup,
+      webhooks.ingest.receiver.logGroup,
+      webhooks.processing.processor.logGroup,
     ]) {
       expect(resources[logicalId(construct)]).toMatchObject({ DeletionPolicy: 'Delete' });
     }
@@ -93,9 +90,9 @@ describe('props override the defaults', () => {
     const { webhooks, template } = synthWebhooks();
     const resources = template.toJSON().Resources;
     for (const logGroup of [
-      webhooks.accessLogGroup,
-      webhooks.receiver.logGroup,
-      webhooks.processor.logGroup,
+      webhooks.ingest.accessLogGroup,
+      webhooks.ingest.receiver.logGroup,
+      webhooks.processing.processor.logGroup,
     ]) {
       expect(resources[logicalId(logGroup)]).toMatchObject({ DeletionPolicy: 'Retain' });
     }
@@ -130,11 +127,6 @@ describe('invalid props fail at synth with a clear message', () => {
       /receiverTimeout must be at most 30 seconds/,
     ],
     [
-      'alarms.queueAge together with the deprecated queueAgeAlarmThreshold',
-      { alarms: { queueAge: Duration.minutes(5) }, queueAgeAlarmThreshold: Duration.minutes(5) },
-      /either alarms.queueAge or queueAgeAlarmThreshold/,
-    ],
-    [
       'a dead-letter queue growth window that is not whole minutes',
       { alarms: { deadLetterQueueGrowthWindow: Duration.seconds(90) } },
       /deadLetterQueueGrowthWindow must be whole minutes/,
@@ -164,16 +156,16 @@ describe('logRetention and tracing', () => {
 
   it('logRetention applies to both function log groups and the access log group', () => {
     for (const logGroup of [
-      webhooks.accessLogGroup,
-      webhooks.receiver.logGroup,
-      webhooks.processor.logGroup,
+      webhooks.ingest.accessLogGroup,
+      webhooks.ingest.receiver.logGroup,
+      webhooks.processing.processor.logGroup,
     ]) {
       expect(propertiesOf(template, logGroup)).toMatchObject({ RetentionInDays: 7 });
     }
   });
 
   it('tracing: false turns X-Ray off on both functions', () => {
-    for (const fn of [webhooks.receiver, webhooks.processor]) {
+    for (const fn of [webhooks.ingest.receiver, webhooks.processing.processor]) {
       expect(propertiesOf(template, fn).TracingConfig).toBeUndefined();
     }
   });
@@ -191,25 +183,29 @@ describe('alarms overrides each threshold', () => {
   });
 
   it.each([
-    ['queueAge, in seconds', () => webhooks.alarms.queueAgeAlarm, { Threshold: 300 }],
+    ['queueAge, in seconds', () => webhooks.monitoring.alarms.queueAgeAlarm, { Threshold: 300 }],
     [
       'deadLetterQueueGrowthWindow, as one-minute periods',
-      () => webhooks.alarms.deadLetterQueueGrowthAlarm,
+      () => webhooks.monitoring.alarms.deadLetterQueueGrowthAlarm,
       { EvaluationPeriods: 10, DatapointsToAlarm: 1 },
     ],
-    ['serverErrorRatePercent', () => webhooks.alarms.serverErrorRateAlarm, { Threshold: 2 }],
-    ['signatureFailures', () => webhooks.alarms.signatureFailuresAlarm, { Threshold: 50 }],
-    ['receiverLatencyP99, in milliseconds', () => webhooks.alarms.receiverLatencyAlarm, { Threshold: 2000 }],
+    ['serverErrorRatePercent', () => webhooks.monitoring.alarms.serverErrorRateAlarm, { Threshold: 2 }],
+    ['signatureFailures', () => webhooks.monitoring.alarms.signatureFailuresAlarm, { Threshold: 50 }],
+    [
+      'receiverLatencyP99, in milliseconds',
+      () => webhooks.monitoring.alarms.receiverLatencyAlarm,
+      { Threshold: 2000 },
+    ],
   ])('%s', (_name, alarm, expected) => {
     expect(propertiesOf(template, alarm())).toMatchObject(expected);
   });
 
   it('and the descriptions quote the new thresholds', () => {
-    expect(propertiesOf(template, webhooks.alarms.serverErrorRateAlarm).AlarmDescription).toMatch(
+    expect(propertiesOf(template, webhooks.monitoring.alarms.serverErrorRateAlarm).AlarmDescription).toMatch(
       /More than 2%/,
     );
-    expect(propertiesOf(template, webhooks.alarms.signatureFailuresAlarm).AlarmDescription).toMatch(
-      /More than 50 /,
-    );
+    expect(
+      propertiesOf(template, webhooks.monitoring.alarms.signatureFailuresAlarm).AlarmDescription,
+    ).toMatch(/More than 50 /);
   });
 });

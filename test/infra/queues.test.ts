@@ -4,8 +4,8 @@ import { arnOf, propertiesOf, ref, synthWebhooks } from './synth';
 
 const { webhooks, template } = synthWebhooks();
 const queues = [
-  ['queue', webhooks.queue],
-  ['dead-letter queue', webhooks.deadLetterQueue],
+  ['queue', webhooks.processing.queue],
+  ['dead-letter queue', webhooks.processing.deadLetterQueue],
 ] as const;
 const fourteenDaysInSeconds = 1_209_600;
 
@@ -38,19 +38,19 @@ describe.each(queues)('%s', (_name, queue) => {
 
 describe('queue', () => {
   it('hides a received delivery for six times the processor timeout', () => {
-    expect(propertiesOf(template, webhooks.queue)).toMatchObject({
+    expect(propertiesOf(template, webhooks.processing.queue)).toMatchObject({
       VisibilityTimeout: PROCESSOR_DEFAULTS.timeoutSeconds * 6,
     });
   });
 
   it('moves a delivery to the dead-letter queue after 5 receives, so throttled receives do not dead-letter it', () => {
-    expect(propertiesOf(template, webhooks.queue)).toMatchObject({
-      RedrivePolicy: { deadLetterTargetArn: arnOf(webhooks.deadLetterQueue), maxReceiveCount: 5 },
+    expect(propertiesOf(template, webhooks.processing.queue)).toMatchObject({
+      RedrivePolicy: { deadLetterTargetArn: arnOf(webhooks.processing.deadLetterQueue), maxReceiveCount: 5 },
     });
   });
 
   it('keeps waiting deliveries for 14 days, SQS maximum, not the default 4', () => {
-    expect(propertiesOf(template, webhooks.queue)).toMatchObject({
+    expect(propertiesOf(template, webhooks.processing.queue)).toMatchObject({
       MessageRetentionPeriod: 14 * 24 * 60 * 60,
     });
   });
@@ -58,13 +58,13 @@ describe('queue', () => {
 
 describe('dead-letter queue', () => {
   it('keeps failed deliveries for 14 days', () => {
-    expect(propertiesOf(template, webhooks.deadLetterQueue)).toMatchObject({
+    expect(propertiesOf(template, webhooks.processing.deadLetterQueue)).toMatchObject({
       MessageRetentionPeriod: fourteenDaysInSeconds,
     });
   });
 
   it('allows any queue to redrive from it, so the console can move deliveries back', () => {
-    expect(propertiesOf(template, webhooks.deadLetterQueue)).toMatchObject({
+    expect(propertiesOf(template, webhooks.processing.deadLetterQueue)).toMatchObject({
       RedriveAllowPolicy: { redrivePermission: 'allowAll' },
     });
   });

@@ -9,14 +9,14 @@ type FunctionProperties = { Environment: { Variables: Record<string, unknown> } 
 describe('receiver runtime settings', () => {
   it('passes replayTolerance to the receiver in seconds, 0 turning the check off', () => {
     const { webhooks, template } = synthWebhooks({ replayTolerance: Duration.seconds(0) });
-    const receiver = propertiesOf(template, webhooks.receiver) as FunctionProperties;
+    const receiver = propertiesOf(template, webhooks.ingest.receiver) as FunctionProperties;
 
     expect(receiver.Environment.Variables[ENV_VARS.replayToleranceSeconds]).toBe('0');
   });
 
   it('passes tokenRotationGracePeriod to the receiver in seconds', () => {
     const { webhooks, template } = synthWebhooks({ tokenRotationGracePeriod: Duration.hours(6) });
-    const receiver = propertiesOf(template, webhooks.receiver) as FunctionProperties;
+    const receiver = propertiesOf(template, webhooks.ingest.receiver) as FunctionProperties;
 
     expect(receiver.Environment.Variables[ENV_VARS.tokenRotationGraceSeconds]).toBe('21600');
   });
@@ -24,7 +24,7 @@ describe('receiver runtime settings', () => {
   it('sets the debug log sample rate on both functions', () => {
     const { webhooks, template } = synthWebhooks({ debugLogSampleRate: 0.5 });
 
-    for (const fn of [webhooks.receiver, webhooks.processor]) {
+    for (const fn of [webhooks.ingest.receiver, webhooks.processing.processor]) {
       const properties = propertiesOf(template, fn) as FunctionProperties;
       expect(properties.Environment.Variables[ENV_VARS.logSampleRate]).toBe('0.5');
     }
@@ -37,7 +37,7 @@ describe('receiver runtime settings', () => {
 
 describe('latest-state table (latestState: true)', () => {
   const { webhooks, template } = synthWebhooks({ latestState: true });
-  const table = webhooks.latestStateTable;
+  const table = webhooks.processing.latestStateTable;
   if (table === undefined) throw new Error('latestState: true created no table');
 
   it('is keyed by vehicle and signal code, on demand, with point-in-time recovery', () => {
@@ -59,7 +59,7 @@ describe('latest-state table (latestState: true)', () => {
   });
 
   it('grants the processor only the store’s conditional writes and reads on that table', () => {
-    const statements = statementsOfRole(template, roleOf(webhooks.processor));
+    const statements = statementsOfRole(template, roleOf(webhooks.processing.processor));
     const tableGrants = grantsOf(statements).filter((line) => line.includes(JSON.stringify(arnOf(table))));
 
     expect(tableGrants).toEqual(
@@ -69,7 +69,7 @@ describe('latest-state table (latestState: true)', () => {
   });
 
   it('is not granted to the receiver', () => {
-    const statements = statementsOfRole(template, roleOf(webhooks.receiver));
+    const statements = statementsOfRole(template, roleOf(webhooks.ingest.receiver));
 
     expect(actionsOf(statements).filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
   });

@@ -13,11 +13,13 @@ describe('token secret created by the construct', () => {
 
   it('holds the placeholder the receiver refuses to run with', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    expect(propertiesOf(template, webhooks.tokenSecret)).toMatchObject({ SecretString: PLACEHOLDER_TOKEN });
+    expect(propertiesOf(template, webhooks.ingest.tokenSecret)).toMatchObject({
+      SecretString: PLACEHOLDER_TOKEN,
+    });
   });
 
   it('tells in its description how to store the real token', () => {
-    expect(propertiesOf(template, webhooks.tokenSecret).Description).toMatch(/put-secret-value/);
+    expect(propertiesOf(template, webhooks.ingest.tokenSecret).Description).toMatch(/put-secret-value/);
   });
 });
 
@@ -37,7 +39,7 @@ describe('token secret imported with the tokenSecret prop', () => {
   });
 
   it('lets the receiver read exactly that ARN, without a wildcard suffix', () => {
-    const grants = grantsOf(statementsOfRole(template, roleOf(webhooks.receiver)));
+    const grants = grantsOf(statementsOfRole(template, roleOf(webhooks.ingest.receiver)));
     expect(grants.filter((line) => line.startsWith('secretsmanager:'))).toEqual([
       `secretsmanager:DescribeSecret on "${existingSecretArn}"`,
       `secretsmanager:GetSecretValue on "${existingSecretArn}"`,
@@ -85,7 +87,7 @@ describe('token secret encrypted with a customer-managed key', () => {
       tokenSecretArn: existingSecretArn,
       tokenSecretKeyArn: keyArn,
     });
-    expect(kmsGrants(template, roleOf(webhooks.receiver))).toEqual([
+    expect(kmsGrants(template, roleOf(webhooks.ingest.receiver))).toEqual([
       {
         Effect: 'Allow',
         Action: 'kms:Decrypt',
@@ -106,7 +108,9 @@ describe('token secret encrypted with a customer-managed key', () => {
       tokenSecret: Secret.fromSecretCompleteArn(stack, 'Existing', existingSecretArn),
       tokenSecretEncryptionKey: Key.fromKeyArn(stack, 'Key', keyArn),
     }));
-    expect(grantsOf(kmsGrants(template, roleOf(webhooks.receiver)))).toEqual([`kms:Decrypt on "${keyArn}"`]);
+    expect(grantsOf(kmsGrants(template, roleOf(webhooks.ingest.receiver)))).toEqual([
+      `kms:Decrypt on "${keyArn}"`,
+    ]);
   });
 
   it('grants the processor nothing on it', () => {
@@ -114,12 +118,12 @@ describe('token secret encrypted with a customer-managed key', () => {
       tokenSecretArn: existingSecretArn,
       tokenSecretKeyArn: keyArn,
     });
-    expect(kmsGrants(template, roleOf(webhooks.processor))).toEqual([]);
+    expect(kmsGrants(template, roleOf(webhooks.processing.processor))).toEqual([]);
   });
 
   it('grants no KMS use without it', () => {
     const { webhooks, template } = synthStack({ tokenSecretArn: existingSecretArn });
-    expect(kmsGrants(template, roleOf(webhooks.receiver))).toEqual([]);
+    expect(kmsGrants(template, roleOf(webhooks.ingest.receiver))).toEqual([]);
   });
 
   it('rejects tokenSecretKeyArn without tokenSecretArn', () => {

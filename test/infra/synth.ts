@@ -11,7 +11,8 @@ const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
   readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
 ).context;
 
-function testApp(): App {
+/** An app with the feature flags of cdk.json that skips bundling. */
+export function testApp(): App {
   // An empty bundling list skips esbuild: these tests read the template, not the bundle.
   return new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
 }

@@ -3,7 +3,7 @@ import { logicalId, propertiesOf, synthWebhooks } from './synth';
 
 describe('idempotency table', () => {
   const { webhooks, template } = synthWebhooks();
-  const table = propertiesOf(template, webhooks.idempotencyTable);
+  const table = propertiesOf(template, webhooks.processing.idempotencyTable);
 
   it('is keyed by the string attribute the Powertools persistence layer writes', () => {
     expect(table).toMatchObject({
@@ -31,7 +31,7 @@ describe('idempotency table', () => {
   });
 
   it('is retained when removed from the stack', () => {
-    const resource = template.toJSON().Resources[logicalId(webhooks.idempotencyTable)];
+    const resource = template.toJSON().Resources[logicalId(webhooks.processing.idempotencyTable)];
     expect(resource).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ENV_VARS } from '../../lambdas/contract';
+import { CUSTOM_APP_MARKER } from '../fixtures/custom-app';
 import { type SecretsManagerStub, startSecretsManagerStub } from '../../local/secrets-manager-stub';
 import {
   apiGatewayEvent,
@@ -113,5 +114,54 @@ describe('bundles produced by cdk synth', () => {
     );
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+  });
+});
+
+describe('a processor bundle synthesized for a custom appEntry', () => {
+  let bundles: ReturnType<typeof synthBundles>;
+  let dynamo: LocalDynamoDb;
+
+  beforeAll(async () => {
+    bundles = synthBundles({
+      webhooks: { appEntry: path.join(__dirname, '..', 'fixtures', 'custom-app.ts') },
+    });
+    dynamo = await startDynalite();
+  });
+
+  afterAll(async () => {
+    bundles?.cleanup();
+    await dynamo?.stop();
+  });
+
+  it("runs that module's handler, from a folder without node_modules", async () => {
+    const tableName = 'custom-app-idempotency';
+    await dynamo.createIdempotencyTable(tableName);
+    const event = vehicleStateEvent();
+    const env = bundles.environment('processor', {
+      [ENV_VARS.idempotencyTableName]: tableName,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    });
+
+    const { result, output } = await bundles.processor.invoke(
+      { Records: [sqsRecord(JSON.stringify(event))] },
+      env,
+    );
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(output).toContain(CUSTOM_APP_MARKER);
+    expect(output).toContain(String((event.data as { vehicle: { id: string } }).vehicle.id));
+  });
+
+  it('holds that module and the runtime, and not the repository app', () => {
+    const { sources } = JSON.parse(
+      readFileSync(path.join(bundles.processor.dir, 'index.js.map'), 'utf8'),
+    ) as {
+      sources: string[];
+    };
+    const ours = sources.filter((source) => !source.includes('node_modules/'));
+
+    expect(ours).toContainEqual(expect.stringMatching(/(^|\/)test\/fixtures\/custom-app\.ts$/));
+    expect(ours.filter((source) => /(^|\/)lambdas\/app\//.test(source))).toEqual([]);
+    expect(sources.filter((source) => /node_modules\/(aws-cdk-lib|constructs)\//.test(source))).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { SmartcarWebhooksStack } from '../../../lib/smartcar-webhooks-stack';
+import { SmartcarWebhooksStack, type SmartcarWebhooksStackProps } from '../../../lib/smartcar-webhooks-stack';
 import { FAKE_AWS } from './dynalite';
 
 const run = promisify(execFile);
@@ -54,14 +54,17 @@ export interface SynthesizedBundles {
   cleanup(): void;
 }
 
-/** Runs `cdk synth` in process, bundling with the local esbuild, and copies each bundle to an empty folder. */
-export function synthBundles(): SynthesizedBundles {
+/**
+ * Runs `cdk synth` in process, bundling with the local esbuild, and copies each bundle to an empty
+ * folder. `props` configure the stack, e.g. `{ webhooks: { appEntry } }`.
+ */
+export function synthBundles(props: SmartcarWebhooksStackProps = {}): SynthesizedBundles {
   const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-out-'));
   const cdkContext = JSON.parse(
     readFileSync(path.join(__dirname, '..', '..', '..', 'cdk.json'), 'utf8'),
   ).context;
   const app = new App({ outdir, context: cdkContext });
-  const stack = new SmartcarWebhooksStack(app, 'BundleTest');
+  const stack = new SmartcarWebhooksStack(app, 'BundleTest', props);
   const assembly = app.synth();
   const template = assembly.getStackByName(stack.stackName).template as {
     Resources: Record<
@@ -102,12 +105,16 @@ export function synthBundles(): SynthesizedBundles {
     };
   };
 
+  const functions = {
+    receiver: stack.webhooks.ingest.receiver,
+    processor: stack.webhooks.processing.processor,
+  };
   return {
-    receiver: bundleOf(stack.webhooks.receiver),
-    processor: bundleOf(stack.webhooks.processor),
+    receiver: bundleOf(functions.receiver),
+    processor: bundleOf(functions.processor),
     template,
     environment: (fn, local) => {
-      const resource = template.Resources[stack.getLogicalId(stack.webhooks[fn].node.defaultChild as never)];
+      const resource = template.Resources[stack.getLogicalId(functions[fn].node.defaultChild as never)];
       const variables = resource?.Properties.Environment?.Variables ?? {};
       const known = Object.entries(variables).filter(
         (entry): entry is [string, string] => typeof entry[1] === 'string',

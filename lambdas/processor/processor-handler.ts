@@ -1,0 +1,77 @@
+import { IDEMPOTENCY_TABLE } from '../contract';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { readProcessorConfig } from '../runtime/config';
+import { ConfigurationError } from '../runtime/errors';
+import { createLatestStateStore } from '../latest-state';
+import { logger } from '../runtime/logger';
+import { powertoolsMetrics } from '../runtime/metrics';
+import type { WebhookApp } from '../sdk';
+import { createDeadLetterSender } from './dead-letter';
+import { createEventProcessor } from './event-processor';
+
+/** The processor's Lambda handler: an SQS batch in, the failed records out. */
+export type ProcessorHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * The processor's SQS entry point for `app`, configured from the environment the construct wrote.
+ * Call it once, at module load, as a cold start does: it reads the configuration and creates the
+ * clients then, so a missing variable fails the first invocation loudly instead of every record.
+ *
+ * ```ts
+ * import { app } from './my-app';
+ * export const handler = createProcessorHandler(app);
+ * ```
+ * @throws ConfigurationError when `app` is not a WebhookApp or a variable is missing or invalid
+ */
+export function createProcessorHandler(app: WebhookApp): ProcessorHandler {
+  // The construct's appEntry is bundled unchecked by esbuild, which turns a missing export into
+  // undefined; say which export is missing instead of failing on the first record.
+  if (typeof (app as Partial<WebhookApp> | undefined)?.dispatch !== 'function') {
+    throw new ConfigurationError(
+      'The app module must export `app`, a WebhookApp: `export const app = new WebhookApp().onVehicleState(…)`. ' +
+        "Check the construct's appEntry.",
+    );
+  }
+  const config = readProcessorConfig(process.env);
+  const dynamodb = new DynamoDBClient({});
+  const batch = new BatchProcessor(EventType.SQS);
+  const eventProcessor = createEventProcessor({
+    app,
+    logger,
+    metrics: powertoolsMetrics,
+    expirySeconds: config.idempotencyExpirySeconds,
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: config.idempotencyTableName,
+      keyAttr: IDEMPOTENCY_TABLE.partitionKey,
+      expiryAttr: IDEMPOTENCY_TABLE.expiryAttribute,
+      awsSdkV3Client: dynamodb,
+    }),
+    latestState:
+      config.latestStateTableName === undefined
+        ? undefined
+        : createLatestStateStore({ client: dynamodb, tableName: config.latestStateTableName }),
+    deadLetter:
+      config.deadLetterQueueUrl === undefined
+        ? undefined
+        : createDeadLetterSender({ client: new SQSClient({}), queueUrl: config.deadLetterQueueUrl }),
+  });
+
+  return async (event, context) => {
+    logger.addContext(context);
+    eventProcessor.registerLambdaContext(context);
+    try {
+      // A batch whose every record failed is still reported record by record, not thrown, so the
+      // event source mapping treats it exactly like a partial failure.
+      return await processPartialResponse(event, eventProcessor.recordHandler, batch, {
+        context,
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      powertoolsMetrics.flush();
+    }
+  };
+}
