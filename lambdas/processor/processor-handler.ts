@@ -9,6 +9,7 @@ import { ConfigurationError } from '../runtime/errors';
 import { createLatestStateStore } from '../latest-state';
 import { logger } from '../runtime/logger';
 import { powertoolsMetrics } from '../runtime/metrics';
+import { traced } from '../runtime/tracing';
 import type { WebhookApp } from '../sdk';
 import { createDeadLetterSender } from './dead-letter';
 import { createEventProcessor } from './event-processor';
@@ -37,7 +38,7 @@ export function createProcessorHandler(app: WebhookApp): ProcessorHandler {
     );
   }
   const config = readProcessorConfig(process.env);
-  const dynamodb = new DynamoDBClient({});
+  const dynamodb = traced(new DynamoDBClient({}), config.traceEnabled);
   const batch = new BatchProcessor(EventType.SQS);
   const eventProcessor = createEventProcessor({
     app,
@@ -57,7 +58,10 @@ export function createProcessorHandler(app: WebhookApp): ProcessorHandler {
     deadLetter:
       config.deadLetterQueueUrl === undefined
         ? undefined
-        : createDeadLetterSender({ client: new SQSClient({}), queueUrl: config.deadLetterQueueUrl }),
+        : createDeadLetterSender({
+            client: traced(new SQSClient({}), config.traceEnabled),
+            queueUrl: config.deadLetterQueueUrl,
+          }),
   });
 
   return async (event, context) => {

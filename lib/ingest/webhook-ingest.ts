@@ -78,7 +78,7 @@ export class WebhookIngest extends Construct {
       memorySize: RECEIVER_DEFAULTS.memorySizeMb,
       environment: RECEIVER_ENVIRONMENT.write(
         {
-          ...powertoolsConfig(SERVICE_NAMES.receiver, props.shared.debugLogSampleRate),
+          ...powertoolsConfig(SERVICE_NAMES.receiver, props.shared),
           queueUrl: props.queue.queueUrl,
           tokenSecretId: this.tokenSecret.secretArn,
           maxBodyBytes: props.maxBodyBytes,

@@ -111,7 +111,7 @@ export class WebhookProcessing extends Construct {
       memorySize: PROCESSOR_DEFAULTS.memorySizeMb,
       environment: PROCESSOR_ENVIRONMENT.write(
         {
-          ...powertoolsConfig(SERVICE_NAMES.processor, props.shared.debugLogSampleRate),
+          ...powertoolsConfig(SERVICE_NAMES.processor, props.shared),
           idempotencyTableName: this.idempotencyTable.tableName,
           idempotencyExpirySeconds: props.idempotencyExpiry.toSeconds(),
           // Unprocessable events (schema-invalid, or refused by a handler) go to the DLQ at once.

@@ -1,9 +1,21 @@
 import { Token } from 'aws-cdk-lib';
 import { METRICS } from '../../lambdas/contract';
 
-/** What Powertools reads in both functions, in the shape of their contract definitions. */
-export function powertoolsConfig(serviceName: string, logSampleRate: number) {
-  return { serviceName, metricsNamespace: METRICS.namespace, logLevel: 'INFO', logSampleRate };
+/**
+ * What Powertools reads in both functions, in the shape of their contract definitions. With
+ * tracing on, the functions also record their AWS SDK calls as X-Ray subsegments.
+ */
+export function powertoolsConfig(
+  serviceName: string,
+  shared: { debugLogSampleRate: number; tracing: boolean },
+) {
+  return {
+    serviceName,
+    metricsNamespace: METRICS.namespace,
+    logLevel: 'INFO',
+    logSampleRate: shared.debugLogSampleRate,
+    traceEnabled: shared.tracing,
+  };
 }
 
 /**
@@ -14,6 +26,7 @@ export function powertoolsConfig(serviceName: string, logSampleRate: number) {
  */
 export function environmentText(value: unknown): string {
   if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return String(value);
   if (typeof value === 'number' && !Token.isUnresolved(value)) return String(value);
   return Token.asString(value);
 }

@@ -69,7 +69,7 @@ describe('receiver function', () => {
     expect(receiver.Timeout).toBe(RECEIVER_DEFAULTS.timeoutSeconds);
   });
 
-  it('is told the queue URL, the secret ARN, its limits, replay and rotation windows, and its log and metric settings', () => {
+  it('is told the queue URL, the secret ARN, its limits, replay and rotation windows, and its log, metric and tracing settings', () => {
     expect(receiver.Environment.Variables).toEqual({
       [ENV_VARS.queueUrl]: ref(webhooks.processing.queue),
       [ENV_VARS.tokenSecretId]: ref(webhooks.ingest.tokenSecret),
@@ -80,6 +80,7 @@ describe('receiver function', () => {
       [ENV_VARS.metricsNamespace]: METRICS.namespace,
       [ENV_VARS.logLevel]: 'INFO',
       [ENV_VARS.logSampleRate]: '0.01',
+      [ENV_VARS.traceEnabled]: 'true',
       NODE_OPTIONS: '--enable-source-maps',
     });
   });
@@ -91,7 +92,7 @@ describe('processor function', () => {
     expect(processor.Timeout).toBe(PROCESSOR_DEFAULTS.timeoutSeconds);
   });
 
-  it('is told the idempotency table, the record expiry, the DLQ, and its log and metric settings', () => {
+  it('is told the idempotency table, the record expiry, the DLQ, and its log, metric and tracing settings', () => {
     expect(processor.Environment.Variables).toEqual({
       [ENV_VARS.idempotencyTableName]: ref(webhooks.processing.idempotencyTable),
       [ENV_VARS.idempotencyExpirySeconds]: String(IDEMPOTENCY_DEFAULTS.expirySeconds),
@@ -100,6 +101,7 @@ describe('processor function', () => {
       [ENV_VARS.metricsNamespace]: METRICS.namespace,
       [ENV_VARS.logLevel]: 'INFO',
       [ENV_VARS.logSampleRate]: '0.01',
+      [ENV_VARS.traceEnabled]: 'true',
       NODE_OPTIONS: '--enable-source-maps',
     });
   });

@@ -164,9 +164,12 @@ describe('logRetention and tracing', () => {
     }
   });
 
-  it('tracing: false turns X-Ray off on both functions', () => {
+  it('tracing: false turns X-Ray off on both functions, and their SDK calls are not traced', () => {
     for (const fn of [webhooks.ingest.receiver, webhooks.processing.processor]) {
       expect(propertiesOf(template, fn).TracingConfig).toBeUndefined();
+      expect(propertiesOf(template, fn)).toMatchObject({
+        Environment: { Variables: { [ENV_VARS.traceEnabled]: 'false' } },
+      });
     }
   });
 });
