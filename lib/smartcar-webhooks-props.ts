@@ -134,4 +134,17 @@ export interface SmartcarWebhooksProps {
    * @default false
    */
   readonly latestState?: boolean;
+  /**
+   * Keep every delivery in an S3 archive (gzip JSON Lines, queryable with Athena, replayable with
+   * `npm run cli -- replay`). The processor writes each batch there before it runs it, so nothing
+   * leaves the queue that the archive does not hold.
+   * @default true
+   */
+  readonly archive?: boolean;
+  /**
+   * How long the archive keeps deliveries (whole days). They hold locations and other personal
+   * data, so not forever by default.
+   * @default Duration.days(365)
+   */
+  readonly archiveRetention?: Duration;
 }

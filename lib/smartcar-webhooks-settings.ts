@@ -40,6 +40,8 @@ export function resolveSettings(props: SmartcarWebhooksProps) {
       props.tokenRotationGracePeriod ?? Duration.seconds(RECEIVER_DEFAULTS.tokenRotationGraceSeconds),
     debugLogSampleRate: props.debugLogSampleRate ?? 0.01,
     latestState: props.latestState ?? false,
+    archive: props.archive ?? true,
+    archiveRetention: props.archiveRetention ?? Duration.days(365),
   };
   if (!(settings.debugLogSampleRate >= 0 && settings.debugLogSampleRate <= 1)) {
     throw new Error(`debugLogSampleRate must be from 0 to 1; got ${settings.debugLogSampleRate}.`);

@@ -75,6 +75,22 @@ export class SmartcarWebhooksStack extends Stack {
       description:
         'CloudWatch dashboard of requests, latency, queues and processing: CloudWatch console > Dashboards.',
     });
+    const { archive } = this.webhooks;
+    if (archive !== undefined) {
+      new CfnOutput(this, STACK_OUTPUTS.archiveBucketName, {
+        value: archive.bucket.bucketName,
+        description:
+          'S3 bucket of the delivery archive: events/ holds every delivery (npm run cli -- events / replay).',
+      });
+      new CfnOutput(this, STACK_OUTPUTS.archiveDatabaseName, {
+        value: archive.database.databaseName,
+        description: 'Glue database of the archive; its table "deliveries" is what Athena queries.',
+      });
+      new CfnOutput(this, STACK_OUTPUTS.archiveWorkgroupName, {
+        value: archive.workgroup.ref,
+        description: 'Athena workgroup for the archive, with its saved queries and a scan limit.',
+      });
+    }
   }
 
   private importTokenSecretKey(props: SmartcarWebhooksStackProps): kms.IKey | undefined {

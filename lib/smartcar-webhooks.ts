@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { WebhookArchive } from './archive/webhook-archive';
 import { WebhookIngest } from './ingest/webhook-ingest';
 import { alarmNamePrefix } from './monitoring/alarm-names';
 import { WebhookMonitoring } from './monitoring/webhook-monitoring';
@@ -10,6 +11,7 @@ export type { SmartcarWebhooksProps } from './smartcar-webhooks-props';
 export type { WebhookAlarmThresholds } from './monitoring/alarm-thresholds';
 export { DEFAULT_WEBHOOKS_ID } from './monitoring/alarm-names';
 export { ALARM_SEVERITIES, type AlarmSeverity, WebhookAlarms } from './monitoring/webhook-alarms';
+export { WebhookArchive } from './archive/webhook-archive';
 export { WebhookIngest } from './ingest/webhook-ingest';
 export { WebhookMonitoring } from './monitoring/webhook-monitoring';
 export { WebhookProcessing } from './processing/webhook-processing';
@@ -28,6 +30,8 @@ export class SmartcarWebhooks extends Construct {
   readonly processing: WebhookProcessing;
   /** The alarms, their paging and informational topics, and the dashboard. */
   readonly monitoring: WebhookMonitoring;
+  /** The delivery archive (bucket, Glue table, Athena workgroup); absent with `archive: false`. */
+  readonly archive?: WebhookArchive;
 
   constructor(scope: Construct, id: string, props: SmartcarWebhooksProps = {}) {
     super(scope, id);
@@ -39,7 +43,15 @@ export class SmartcarWebhooks extends Construct {
       debugLogSampleRate: settings.debugLogSampleRate,
     };
 
+    if (settings.archive) {
+      this.archive = new WebhookArchive(this, 'Archive', {
+        retention: settings.archiveRetention,
+        encryptionKey: props.encryptionKey,
+        removalPolicy: settings.removalPolicy,
+      });
+    }
     this.processing = new WebhookProcessing(this, 'Processing', {
+      archive: this.archive,
       shared,
       appEntry: props.appEntry,
       encryptionKey: props.encryptionKey,

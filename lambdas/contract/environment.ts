@@ -24,6 +24,8 @@ export const ENV_VARS = {
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   /** DynamoDB table of the optional latest-state store. */
   latestStateTableName: 'LATEST_STATE_TABLE_NAME',
+  /** S3 bucket of the delivery archive: the processor archives each batch there before it runs it. */
+  archiveBucketName: 'ARCHIVE_BUCKET_NAME',
   /** Powertools service name (logger and metrics `service` dimension). */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** CloudWatch namespace of the custom metrics (Powertools metrics). */
@@ -177,6 +179,8 @@ export const PROCESSOR_ENVIRONMENT = defineEnvironment({
   latestStateTableName: optionalText(ENV_VARS.latestStateTableName),
   /** Set by the construct; without it unprocessable events take the retry path to the DLQ. */
   deadLetterQueueUrl: optionalText(ENV_VARS.deadLetterQueueUrl),
+  /** Set when the construct's archive is on. */
+  archiveBucketName: optionalText(ENV_VARS.archiveBucketName),
 });
 
 /** The receiver's configuration. */

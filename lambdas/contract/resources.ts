@@ -50,4 +50,7 @@ export const STACK_OUTPUTS = {
   alarmTopicArn: 'AlarmTopicArn',
   informationalTopicArn: 'InformationalTopicArn',
   dashboardName: 'DashboardName',
+  archiveBucketName: 'ArchiveBucketName',
+  archiveDatabaseName: 'ArchiveDatabaseName',
+  archiveWorkgroupName: 'ArchiveWorkgroupName',
 } as const;

@@ -21,6 +21,7 @@ import {
 import { environmentText, powertoolsConfig } from '../shared/function-environment';
 import type { SharedSettings } from '../shared/shared-settings';
 import { createWebhookFunction } from '../shared/webhook-function';
+import type { WebhookArchive } from '../archive/webhook-archive';
 import { processorEntry } from './processor-entry';
 
 /** What {@link WebhookProcessing} creates, with the construct's defaults already applied. */
@@ -51,6 +52,11 @@ export interface WebhookProcessingProps {
   readonly idempotencyExpiry: Duration;
   /** Whether to create the latest-state table. */
   readonly latestState: boolean;
+  /**
+   * Where each batch is archived before it is processed.
+   * @default - no archive
+   */
+  readonly archive?: WebhookArchive;
 }
 
 /** The DynamoDB calls Powertools' idempotency persistence layer makes, and nothing more. */
@@ -117,6 +123,7 @@ export class WebhookProcessing extends Construct {
           // Unprocessable events (schema-invalid, or refused by a handler) go to the DLQ at once.
           deadLetterQueueUrl: this.deadLetterQueue.queueUrl,
           latestStateTableName: this.latestStateTable?.tableName,
+          archiveBucketName: props.archive?.bucket.bucketName,
         },
         environmentText,
       ),
@@ -132,6 +139,7 @@ export class WebhookProcessing extends Construct {
     this.grantTableKey();
     acknowledgeKeyWildcards(this.processor, this.encryptionKey);
     this.deadLetterQueue.grantSendMessages(this.processor);
+    props.archive?.grantArchiveWrite(this.processor);
     if (this.latestStateTable !== undefined) {
       this.latestStateTable.grant(this.processor, ...LATEST_STATE_TABLE_ACTIONS);
       this.grantTableKey();

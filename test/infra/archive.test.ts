@@ -4,6 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import {
+  ENV_VARS,
+  STACK_OUTPUTS,
   ARCHIVE_FIRST_DATE,
   ARCHIVE_PARTITIONS,
   ARCHIVE_PREFIX,
@@ -13,7 +15,7 @@ import {
 import { ARCHIVE_QUERIES } from '../../lib/archive/archive-queries';
 import { WebhookArchive, type WebhookArchiveProps } from '../../lib/archive/webhook-archive';
 import { grantsOf, statementsOfRole } from './iam';
-import { logicalId, propertiesOf, ref } from './synth';
+import { logicalId, propertiesOf, ref, roleOf, synthStack } from './synth';
 
 function synthArchive(props: WebhookArchiveProps | ((stack: Stack) => WebhookArchiveProps) = {}) {
   const stack = new Stack(new App(), 'Test');
@@ -273,5 +275,61 @@ describe('archive cdk-nag', () => {
         ),
     );
     expect(findings).toEqual([]);
+  });
+});
+
+describe('the archive in SmartcarWebhooks', () => {
+  const composed = synthStack();
+  const archiveOf = (webhooks: typeof composed.webhooks) => {
+    if (webhooks.archive === undefined) throw new Error('the archive is on by default');
+    return webhooks.archive;
+  };
+
+  it('is on by default, and the processor is told its bucket and may write it', () => {
+    const { bucket } = archiveOf(composed.webhooks);
+    expect(propertiesOf(composed.template, composed.webhooks.processing.processor)).toMatchObject({
+      Environment: { Variables: { [ENV_VARS.archiveBucketName]: ref(bucket) } },
+    });
+    expect(
+      grantsOf(statementsOfRole(composed.template, roleOf(composed.webhooks.processing.processor))),
+    ).toContain(
+      `s3:PutObject on ${JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(bucket), 'Arn'] }, `/${ARCHIVE_PREFIX}*`]] })}`,
+    );
+  });
+
+  it('keeps deliveries for archiveRetention', () => {
+    const { webhooks, template: t } = synthStack({ webhooks: { archiveRetention: Duration.days(90) } });
+    const rules = (
+      propertiesOf(t, archiveOf(webhooks).bucket).LifecycleConfiguration as { Rules: { Id: string }[] }
+    ).Rules;
+    expect(rules).toContainEqual({
+      Id: 'archive-expiry',
+      Prefix: ARCHIVE_PREFIX,
+      ExpirationInDays: 90,
+      Status: 'Enabled',
+    });
+  });
+
+  it('names its bucket, database and workgroup in the stack outputs', () => {
+    const archive = archiveOf(composed.webhooks);
+    const outputs = composed.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs[STACK_OUTPUTS.archiveBucketName]?.Value).toEqual(ref(archive.bucket));
+    expect(outputs[STACK_OUTPUTS.archiveDatabaseName]?.Value).toEqual(ref(archive.database));
+    expect(outputs[STACK_OUTPUTS.archiveWorkgroupName]?.Value).toEqual({
+      Ref: composed.stack.getLogicalId(archive.workgroup),
+    });
+  });
+
+  it('is left out with archive: false: no bucket, no table, no grant, no variable, no output', () => {
+    const { webhooks, template: t } = synthStack({ webhooks: { archive: false } });
+    expect(webhooks.archive).toBeUndefined();
+    t.resourceCountIs('AWS::S3::Bucket', 0);
+    t.resourceCountIs('AWS::Glue::Table', 0);
+    t.resourceCountIs('AWS::Athena::WorkGroup', 0);
+    expect(
+      (propertiesOf(t, webhooks.processing.processor).Environment as { Variables: Record<string, unknown> })
+        .Variables,
+    ).not.toHaveProperty(ENV_VARS.archiveBucketName);
+    expect(Object.keys(t.toJSON().Outputs)).not.toContain(STACK_OUTPUTS.archiveBucketName);
   });
 });

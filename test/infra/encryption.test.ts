@@ -40,15 +40,29 @@ describe('with a customer-managed encryptionKey', () => {
     );
   });
 
-  it('lets the processor decrypt the queue and read and write the table, on that key only', () => {
+  it('lets the processor decrypt the queue, read and write the table and write the archive, on that key only', () => {
     expect(kmsGrantsOf(webhooks.processing.processor)).toEqual(
       grantLines(keyArn(), [
         'kms:Decrypt',
         'kms:DescribeKey',
         'kms:Encrypt',
+        // The archive's PutObject: S3 asks KMS for a data key with the writer's permissions.
+        'kms:GenerateDataKey',
         'kms:GenerateDataKey*',
         'kms:ReEncrypt*',
       ]).sort(),
     );
+  });
+
+  it('encrypts the archive bucket with that key, through an S3 Bucket Key', () => {
+    if (webhooks.archive === undefined) throw new Error('the archive is on by default');
+    expect(propertiesOf(template, webhooks.archive.bucket).BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        {
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn() },
+        },
+      ],
+    });
   });
 });

@@ -86,17 +86,23 @@ describe('receiver function', () => {
   });
 });
 
+const archiveBucket = () => {
+  if (webhooks.archive === undefined) throw new Error('the archive is on by default');
+  return webhooks.archive.bucket;
+};
+
 describe('processor function', () => {
   it('has the default memory and timeout', () => {
     expect(processor.MemorySize).toBe(PROCESSOR_DEFAULTS.memorySizeMb);
     expect(processor.Timeout).toBe(PROCESSOR_DEFAULTS.timeoutSeconds);
   });
 
-  it('is told the idempotency table, the record expiry, the DLQ, and its log, metric and tracing settings', () => {
+  it('is told the idempotency table, the record expiry, the DLQ, the archive, and its log, metric and tracing settings', () => {
     expect(processor.Environment.Variables).toEqual({
       [ENV_VARS.idempotencyTableName]: ref(webhooks.processing.idempotencyTable),
       [ENV_VARS.idempotencyExpirySeconds]: String(IDEMPOTENCY_DEFAULTS.expirySeconds),
       [ENV_VARS.deadLetterQueueUrl]: ref(webhooks.processing.deadLetterQueue),
+      [ENV_VARS.archiveBucketName]: ref(archiveBucket()),
       [ENV_VARS.serviceName]: 'smartcar-webhook-processor',
       [ENV_VARS.metricsNamespace]: METRICS.namespace,
       [ENV_VARS.logLevel]: 'INFO',

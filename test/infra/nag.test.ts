@@ -2,7 +2,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { roleOf, synthStack } from './synth';
+import { logicalId, roleOf, synthStack } from './synth';
 
 /**
  * cdk-nag 3 is a policy-validation plugin rather than an aspect: `validateScope` runs a pack over a
@@ -57,8 +57,10 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
   });
 
   it('acknowledges only these rules, each with a reason', () => {
-    const { ingest, processing, monitoring } = webhooks;
+    const { ingest, processing, monitoring, archive } = webhooks;
+    if (archive === undefined) throw new Error('the archive is on by default');
     const at = (construct: IConstruct) => construct.node.path;
+    const archiveBucketId = logicalId(archive.bucket);
     const acknowledged = acknowledgementsIn(stack);
     expect(acknowledged.map(({ path, id }) => `${id} at ${path}`).sort()).toEqual(
       [
@@ -66,6 +68,9 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
         `AwsSolutions-APIG4 at ${at(ingest.api)}/POST--webhooks--smartcar`,
         `AwsSolutions-IAM5[Resource::*] at ${at(roleOf(processing.processor))}`,
         `AwsSolutions-IAM5[Resource::*] at ${at(roleOf(ingest.receiver))}`,
+        `AwsSolutions-IAM5[Resource::<${archiveBucketId}.Arn>/events/*] at ${at(roleOf(processing.processor))}`,
+        `AwsSolutions-S1 at ${at(archive.bucket)}`,
+        `CloudFormation-Validate::W9003 at ${at(archive.bucket)}`,
         `AwsSolutions-SMG4 at ${at(ingest.tokenSecret)}`,
         `Serverless-LambdaDLQ at ${at(processing.processor)}`,
         `Serverless-LambdaDLQ at ${at(ingest.receiver)}`,

@@ -1,3 +1,4 @@
+import { ARCHIVE_PREFIX } from '../../lambdas/contract';
 import { actionsOf, allIdentityStatements, grantLines, grantsOf, resourcesOf, statementsOfRole } from './iam';
 import { arnOf, propertiesOf, ref, roleOf, synthWebhooks } from './synth';
 
@@ -78,8 +79,13 @@ describe('processor permissions', () => {
   const tableActions = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
   // grantSendMessages on the DLQ: unprocessable events are sent there at once.
   const deadLetterActions = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+  // The archive: each batch is written before it is processed; writing only, under events/ only.
+  const archiveObjects = () => {
+    if (webhooks.archive === undefined) throw new Error('the archive is on by default');
+    return { 'Fn::Join': ['', [arnOf(webhooks.archive.bucket), `/${ARCHIVE_PREFIX}*`]] };
+  };
 
-  it('are limited to consuming the queue, sending to the DLQ, idempotency records, writing its logs and traces', () => {
+  it('are limited to consuming the queue, sending to the DLQ, idempotency records, archiving, writing its logs and traces', () => {
     // The sqs actions are exactly what the SQS event source mapping needs to poll and delete, plus
     // sending to the DLQ; the dynamodb actions are the four calls the Powertools persistence layer makes.
     expect(actionsOf(processorStatements)).toEqual(
@@ -90,13 +96,14 @@ describe('processor permissions', () => {
           ...queueActions,
           ...deadLetterActions,
           ...tableActions,
+          's3:PutObject',
           ...xrayActions,
         ]),
       ].sort(),
     );
   });
 
-  it('name only its queues, its table and its log group, besides the X-Ray actions on "*"', () => {
+  it('name only its queues, its table, the archive prefix and its log group, besides the X-Ray actions on "*"', () => {
     expect(grantsOf(processorStatements)).toEqual(
       [
         ...grantLines(arnOf(webhooks.processing.processor.logGroup), [
@@ -106,6 +113,7 @@ describe('processor permissions', () => {
         ...grantLines(arnOf(webhooks.processing.queue), queueActions),
         ...grantLines(arnOf(webhooks.processing.deadLetterQueue), deadLetterActions),
         ...grantLines(arnOf(webhooks.processing.idempotencyTable), tableActions),
+        ...grantLines(archiveObjects(), ['s3:PutObject']),
         ...grantLines('*', xrayActions),
       ].sort(),
     );
@@ -131,12 +139,12 @@ describe('every identity policy in the stack', () => {
     for (const action of actionsOf(statements)) expect(action).not.toContain('*');
   });
 
-  it('has no wildcard resource but "*" for exactly the two X-Ray actions', () => {
+  it('has no wildcard resource but "*" for exactly the two X-Ray actions, and the archive prefix', () => {
     const onEverything = statements.filter((s) => resourcesOf([s]).includes('*'));
     expect(actionsOf(onEverything)).toEqual(xrayActions);
     for (const statement of onEverything) expect(statement.Resource).toBe('*');
     for (const resource of resourcesOf(statements.filter((s) => !onEverything.includes(s)))) {
-      expect(JSON.stringify(resource)).not.toContain('*');
+      expect(JSON.stringify(resource).replace(`/${ARCHIVE_PREFIX}*`, '')).not.toContain('*');
     }
   });
 });
@@ -145,6 +153,8 @@ describe('with tracing turned off', () => {
   it('no identity policy names "*" or grants X-Ray', () => {
     const statements = allIdentityStatements(synthWebhooks({ tracing: false }).template);
     expect(actionsOf(statements).filter((action) => action.startsWith('xray:'))).toEqual([]);
-    for (const resource of resourcesOf(statements)) expect(JSON.stringify(resource)).not.toContain('*');
+    for (const resource of resourcesOf(statements)) {
+      expect(JSON.stringify(resource).replace(`/${ARCHIVE_PREFIX}*`, '')).not.toContain('*');
+    }
   });
 });
