@@ -87,6 +87,7 @@ export class SmartcarWebhooks extends Construct {
       thresholds: settings.alarms,
       alarmEmail: props.alarmEmail,
       alarmNamePrefix: alarmNamePrefix(this),
+      archived: this.archive !== undefined,
     });
   }
 }

@@ -12,6 +12,8 @@ export const LOG_MESSAGES = {
   processingFailed: 'Event processing failed; SQS will redeliver it',
   eventLocked:
     'Event is locked by a run still in progress (a copy in this batch or another invocation); will retry',
+  archiveWriteFailed:
+    'The batch could not be archived; every record of it is left on the queue for retry, unprocessed',
   verifyNotProcessed: 'VERIFY reached the queue; it carries no data, acknowledged without processing',
   /** With `reason` (one of UNPROCESSABLE_REASONS) and `detail`. */
   sentToDeadLetterQueue: 'Unprocessable event parked in the dead-letter queue',

@@ -32,6 +32,13 @@ export const METRICS = {
   signedDeliveriesRefused: 'SignedDeliveriesRefused',
   /** Receiver: deliveries answered 5xx because SQS did not take them. Count. */
   enqueueFailures: 'EnqueueFailures',
+  /** Processor: deliveries written to the archive (replays are not written again). Count. */
+  eventsArchived: 'EventsArchived',
+  /**
+   * Processor: batches it could not archive; their records are reported as failed and retried, so
+   * nothing leaves the queue unarchived, but nothing is processed either until the archive is back. Count.
+   */
+  archiveWriteFailures: 'ArchiveWriteFailures',
   /** Processor: events whose handler ran to completion. Count. */
   processed: 'EventsProcessed',
   /** Processor: replayed events (put back from the archive by `replay`) whose handlers ran. Count. */

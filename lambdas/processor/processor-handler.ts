@@ -1,9 +1,11 @@
-import { IDEMPOTENCY_TABLE } from '../contract';
+import { IDEMPOTENCY_TABLE, LOG_MESSAGES, METRICS } from '../contract';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { type ArchiveWriter, createArchiveWriter } from './archive';
 import { readProcessorConfig } from '../runtime/config';
 import { ConfigurationError } from '../runtime/errors';
 import { createLatestStateStore } from '../latest-state';
@@ -64,10 +66,21 @@ export function createProcessorHandler(app: WebhookApp): ProcessorHandler {
           }),
   });
 
+  const archive =
+    config.archiveBucketName === undefined
+      ? undefined
+      : createArchiveWriter({
+          client: traced(new S3Client({}), config.traceEnabled),
+          bucket: config.archiveBucketName,
+        });
+
   return async (event, context) => {
     logger.addContext(context);
     eventProcessor.registerLambdaContext(context);
     try {
+      if (archive !== undefined && !(await archiveBatch(archive, event))) {
+        return { batchItemFailures: event.Records.map(({ messageId }) => ({ itemIdentifier: messageId })) };
+      }
       // A batch whose every record failed is still reported record by record, not thrown, so the
       // event source mapping treats it exactly like a partial failure.
       return await processPartialResponse(event, eventProcessor.recordHandler, batch, {
@@ -78,4 +91,23 @@ export function createProcessorHandler(app: WebhookApp): ProcessorHandler {
       powertoolsMetrics.flush();
     }
   };
+}
+
+/**
+ * Archives the batch before anything of it is processed, so no record leaves the queue unarchived:
+ * false when the archive could not be written, and every record must then fail and be retried.
+ */
+async function archiveBatch(archive: ArchiveWriter, event: SQSEvent): Promise<boolean> {
+  try {
+    const { records } = await archive.archive(event.Records);
+    if (records > 0) powertoolsMetrics.count(METRICS.eventsArchived, undefined, records);
+    return true;
+  } catch (error) {
+    powertoolsMetrics.count(METRICS.archiveWriteFailures);
+    logger.error(LOG_MESSAGES.archiveWriteFailed, {
+      records: event.Records.length,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return false;
+  }
 }

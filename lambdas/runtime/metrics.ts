@@ -20,8 +20,9 @@ export interface MetricsRecorder {
   /**
    * Counts one occurrence. Always under `[service]`, the set the alarms read; with `dimensions`
    * (a metric's breakdown, see METRIC_BREAKDOWNS) also under `[service, ...dimensions]`.
+   * `times` counts that many at once (a batch's records). @default 1
    */
-  count(name: CounterName, dimensions?: Record<string, string>): void;
+  count(name: CounterName, dimensions?: Record<string, string>, times?: number): void;
   /** Milliseconds. */
   duration(name: typeof METRICS.endToEndLag, ms: number): void;
   /** Writes what was recorded during this invocation. */
@@ -41,9 +42,9 @@ export function dimensionValue(value: string): string {
 
 /** The recorder over Powertools metrics. */
 export const powertoolsMetrics: MetricsRecorder = {
-  count(name, dimensions) {
+  count(name, dimensions, times = 1) {
     if (dimensions === undefined) {
-      metrics.addMetric(name, MetricUnit.Count, 1);
+      metrics.addMetric(name, MetricUnit.Count, times);
       return;
     }
     // One EMF document with two dimension sets: `[service]` (an empty set projects onto the default
@@ -54,7 +55,7 @@ export const powertoolsMetrics: MetricsRecorder = {
     const breakdown: Record<string, string> = {};
     for (const [key, value] of Object.entries(dimensions)) breakdown[key] = dimensionValue(value);
     single.addDimensions(breakdown);
-    single.addMetric(name, MetricUnit.Count, 1);
+    single.addMetric(name, MetricUnit.Count, times);
   },
   duration(name, ms) {
     metrics.addMetric(name, MetricUnit.Milliseconds, ms);

@@ -34,6 +34,11 @@ export interface WebhookAlarmsProps extends MonitoredResources {
    * `alarmNamePrefix()` in alarm-names.ts gives the one SmartcarWebhooks uses.
    */
   readonly alarmNamePrefix: string;
+  /**
+   * Whether the processor archives each batch before processing it; adds `archiveWriteFailuresAlarm`.
+   * @default false
+   */
+  readonly archived?: boolean;
 }
 
 /**
@@ -109,6 +114,11 @@ export class WebhookAlarms extends Construct {
   readonly eventsParkedAlarm: cloudwatch.Alarm;
   /** Fires when the oldest dead-lettered event nears the end of its retention. */
   readonly deadLetterQueueExpiryAlarm: cloudwatch.Alarm;
+  /**
+   * Fires on the first batch the processor could not archive: nothing is processed until the archive
+   * takes writes again. Absent when the archive is off.
+   */
+  readonly archiveWriteFailuresAlarm?: cloudwatch.Alarm;
   /** Fires when no delivery has been accepted for `alarms.deliverySilence`; absent when that is 0. */
   readonly deliverySilenceAlarm?: cloudwatch.Alarm;
   /** Counts the stage throttle's 429 answers in the access log. */
@@ -244,6 +254,25 @@ export class WebhookAlarms extends Construct {
     this.eventsParkedAlarm = delivery.eventsParkedAlarm;
     this.deadLetterQueueExpiryAlarm = delivery.deadLetterQueueExpiryAlarm;
     this.deliverySilenceAlarm = delivery.deliverySilenceAlarm;
+    if (props.archived === true) this.archiveWriteFailuresAlarm = this.createArchiveWriteFailuresAlarm(props);
+  }
+
+  /**
+   * A batch that cannot be archived is not processed (it must not leave the queue unarchived), so
+   * every failed write holds back real events: page on the first one, before they pile up.
+   */
+  private createArchiveWriteFailuresAlarm(props: WebhookAlarmsProps): cloudwatch.Alarm {
+    return this.alarm('ArchiveWriteFailuresAlarm', {
+      alarmDescription:
+        'The processor could not write a batch to the archive bucket, so it processed none of it: the ' +
+        `records stay on the queue, are retried and, after ${props.maxReceiveCount} attempts, wait in ` +
+        "the dead-letter queue. Nothing is lost, but nothing is processed. First check the processor's " +
+        "log group for 'could not be archived' (AccessDenied: the bucket policy, the role or the KMS " +
+        'key; NoSuchBucket: the bucket was deleted), then redrive the dead-letter queue once it is fixed.',
+      metric: this.metrics.processorMetric(METRICS.archiveWriteFailures, cloudwatch.Stats.SUM, ONE_MINUTE),
+      threshold: 1,
+      comparisonOperator: AT_LEAST,
+    });
   }
 
   /**

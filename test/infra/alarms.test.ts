@@ -31,8 +31,11 @@ const pagingAlarmsQuietWithoutData = [
   ['Smartcar signature failures', alarms.smartcarSignatureFailuresAlarm],
   ['signed deliveries refused', alarms.signedDeliveriesRefusedAlarm],
   ['receiver latency', alarms.receiverLatencyAlarm],
-] as const;
+] as [string, cloudwatch.Alarm][];
 const informationalAlarms = [['VERIFY challenge', alarms.verifyChallengeAlarm]] as const;
+const archiveAlarm = alarms.archiveWriteFailuresAlarm;
+if (archiveAlarm === undefined) throw new Error('the archive, and so its alarm, is on by default');
+pagingAlarmsQuietWithoutData.push(['archive write failures', archiveAlarm]);
 const silenceAlarm = alarms.deliverySilenceAlarm;
 if (silenceAlarm === undefined) throw new Error('the silence alarm is on by default');
 const pagingAlarms = [...pagingAlarmsQuietWithoutData, ['delivery silence', silenceAlarm]] as const;

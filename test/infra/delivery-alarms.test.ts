@@ -121,6 +121,31 @@ describe('events parked alarm', () => {
   });
 });
 
+describe('archive write failures alarm', () => {
+  const alarm = () => {
+    const archiveAlarm = webhooks.monitoring.alarms.archiveWriteFailuresAlarm;
+    if (archiveAlarm === undefined) throw new Error('expected the archive alarm: the archive is on by default');
+    return propertiesOf(template, archiveAlarm);
+  };
+
+  it('fires on the first batch the processor could not archive', () => {
+    expect(alarm()).toMatchObject({
+      ...customMetric(SERVICE_NAMES.processor, METRICS.archiveWriteFailures),
+      ...onFirstOccurrence,
+    });
+  });
+
+  it('says that nothing is lost but nothing is processed, and what to check', () => {
+    expect(alarm().AlarmDescription).toMatch(/Nothing is lost, but nothing is processed.*AccessDenied/s);
+  });
+
+  it('is absent with the archive off, which emits no such metric', () => {
+    const off = synthWebhooks({ archive: false });
+    expect(off.webhooks.monitoring.alarms.archiveWriteFailuresAlarm).toBeUndefined();
+    off.template.resourceCountIs('AWS::CloudWatch::Alarm', webhooks.monitoring.alarms.alarms.length - 1);
+  });
+});
+
 describe('dead-letter queue expiry alarm', () => {
   const retentionSeconds = PROCESSOR_DEFAULTS.deadLetterRetentionDays * 24 * 3600;
 

@@ -1,6 +1,8 @@
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { ENV_VARS, METRICS } from '../../lambdas/contract';
+import { readSelection } from '../../local/archive/archive-reader';
 import { LOCAL_AWS } from '../../local/local-aws';
 import { type SecretsManagerStub, startSecretsManagerStub } from '../../local/secrets-manager-stub';
 import {
@@ -148,6 +150,8 @@ describe('alarms and the metrics the shipped bundles emit', () => {
   const emitted = new Set<MetricKey>();
   const secretId = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:smartcar-amt-AbCdEf';
   const tableName = 'contract-idempotency';
+  const archiveBucket = 'contract-archive';
+  let s3: S3Client;
 
   const receiverEnv = (overrides: Record<string, string> = {}) =>
     bundles.environment('receiver', {
@@ -161,8 +165,10 @@ describe('alarms and the metrics the shipped bundles emit', () => {
     bundles.environment('processor', {
       [ENV_VARS.idempotencyTableName]: tableName,
       [ENV_VARS.deadLetterQueueUrl]: sqs.deadLetterQueue.url,
+      [ENV_VARS.archiveBucketName]: archiveBucket,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_S3: sqs.endpoint,
       ...overrides,
     });
 
@@ -207,6 +213,13 @@ describe('alarms and the metrics the shipped bundles emit', () => {
       endpoint: sqs.endpoint,
       credentials: LOCAL_AWS.credentials,
     });
+    s3 = new S3Client({
+      region: LOCAL_AWS.region,
+      endpoint: sqs.endpoint,
+      credentials: LOCAL_AWS.credentials,
+      forcePathStyle: true,
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: archiveBucket }));
   }, 4 * INVOCATION_DEADLINE_MS);
 
   afterAll(async () => {
@@ -214,6 +227,7 @@ describe('alarms and the metrics the shipped bundles emit', () => {
     await secrets?.close();
     await dynamo?.stop();
     sqsClient?.destroy();
+    s3?.destroy();
     await sqs?.stop();
   });
 
@@ -241,6 +255,13 @@ describe('alarms and the metrics the shipped bundles emit', () => {
       expect(batch).toEqual({ batchItemFailures: [] });
       expect(output).toContain('Event processed');
       expect(emittedMetrics(output).some((key) => key.includes(`|${METRICS.schemaDrift}|`))).toBe(true);
+      const archived = await readSelection(
+        { client: s3, bucket: archiveBucket },
+        { sinceMs: Date.now() - 3_600_000, untilMs: Date.now() + 60_000, eventId: String(event.eventId) },
+      );
+      expect(archived.map((line) => [line.body, line.verified_with])).toEqual([
+        [records[0]?.body, 'current'],
+      ]);
     });
 
     it('accepts an event type it does not know and parks it in the dead-letter queue with its reason', async () => {
@@ -289,6 +310,12 @@ describe('alarms and the metrics the shipped bundles emit', () => {
         [
           sqsRecord(JSON.stringify(vehicleStateEvent())),
           processorEnv({ AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1' }),
+          1,
+        ],
+        // The archive bucket is gone: the batch is not processed.
+        [
+          sqsRecord(JSON.stringify(vehicleStateEvent())),
+          processorEnv({ [ENV_VARS.archiveBucketName]: 'contract-archive-deleted' }),
           1,
         ],
       ];

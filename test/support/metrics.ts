@@ -11,7 +11,9 @@ export function recordingMetrics(): MetricsRecorder & {
   return {
     counts,
     durations,
-    count: (name, dimensions) => counts.push({ name, dimensions }),
+    count: (name, dimensions, times = 1) => {
+      for (let i = 0; i < times; i += 1) counts.push({ name, dimensions });
+    },
     duration: (name, ms) => durations.push({ name, ms }),
     flush: () => undefined,
     countOf: (name) => counts.filter((entry) => entry.name === name).length,
