@@ -124,7 +124,8 @@ describe('events parked alarm', () => {
 describe('archive write failures alarm', () => {
   const alarm = () => {
     const archiveAlarm = webhooks.monitoring.alarms.archiveWriteFailuresAlarm;
-    if (archiveAlarm === undefined) throw new Error('expected the archive alarm: the archive is on by default');
+    if (archiveAlarm === undefined)
+      throw new Error('expected the archive alarm: the archive is on by default');
     return propertiesOf(template, archiveAlarm);
   };
 
