@@ -1,9 +1,15 @@
 /**
  * The saved Athena queries of the archive: what users ask of their fleet's history. Each reads
- * `<database>.<table>`; the date predicates prune partitions (projection), so a query scans only
- * the days it names. Every query dedupes by `event_key`: the archive is a delivery log, and a
+ * `<database>.<table>`; the date and kind predicates prune partitions (projection), so a query
+ * scans only the days and event types it names. Every query dedupes by `event_key`: the archive is a delivery log, and a
  * retried batch or a Smartcar retry writes an event twice.
  */
+
+import { ARCHIVE_PARTITIONS } from '../../lambdas/contract';
+
+/** Partition pruning by type: the kind partition of `type` (a type of ARCHIVED_EVENT_TYPES). */
+const ofKind = (type: 'VEHICLE_STATE' | 'VEHICLE_ERROR') =>
+  `${ARCHIVE_PARTITIONS.eventType} = '${type}' AND event_type = '${type}'`;
 
 /** A saved query: its name in the Athena console, what it answers, and its SQL. */
 export interface ArchiveQuery {
@@ -51,7 +57,7 @@ WITH readings AS (
            try_cast(json_extract_scalar(signal, '$.meta.retrievedAt') AS bigint),
            try_cast(json_extract_scalar(signal, '$.meta.fetchedAt') AS bigint)
          ) AS observed_at_ms
-  FROM (${deduped(table, `event_type = 'VEHICLE_STATE' AND dt >= '2026-11-01'`)})
+  FROM (${deduped(table, `${ofKind('VEHICLE_STATE')} AND dt >= '2026-11-01'`)})
   CROSS JOIN UNNEST(try_cast(json_extract(body, '$.data.signals') AS array(json))) AS s(signal)
 )
 SELECT vehicle_id, code, value, from_unixtime(observed_at_ms / 1000) AS observed_at
@@ -73,7 +79,7 @@ SELECT vehicle_id, received_at,
        json_extract_scalar(error, '$.code') AS code,
        json_extract_scalar(error, '$.state') AS state,
        json_extract_scalar(error, '$.resolution.type') AS resolution
-FROM (${deduped(table, `event_type = 'VEHICLE_ERROR' AND dt >= '2026-11-01'`)})
+FROM (${deduped(table, `${ofKind('VEHICLE_ERROR')} AND dt >= '2026-11-01'`)})
 CROSS JOIN UNNEST(try_cast(json_extract(body, '$.data.errors') AS array(json))) AS e(error)
 ORDER BY vehicle_id, received_at`,
   },

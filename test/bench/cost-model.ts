@@ -48,6 +48,8 @@ export interface CostInputs {
   /** Processor log + EMF bytes per record. */
   processorLogBytesPerRecord: number;
   idempotencyItemBytes: number;
+  /** Gzip bytes per archived delivery: alone in its object (batch of 1), and in a full batch. */
+  archiveGzipBytes: { alone: number; inFullBatch: number };
 }
 
 /** One configuration to price. */
@@ -57,6 +59,8 @@ export interface CostScenario {
   receiverMemoryMb: number;
   processorMemoryMb: number;
   batchSize: number;
+  /** The delivery archive on S3 (the construct's `archive` prop). */
+  archive: boolean;
 }
 
 /** One line of the bill per million deliveries. */
@@ -73,6 +77,7 @@ export const DEFAULT_SCENARIO: CostScenario = {
   receiverMemoryMb: RECEIVER_DEFAULTS.memorySizeMb,
   processorMemoryMb: PROCESSOR_DEFAULTS.memorySizeMb,
   batchSize: PROCESSOR_DEFAULTS.batchSize,
+  archive: true,
 };
 
 const MILLION = 1_000_000;
@@ -194,6 +199,25 @@ export function costPerMillion(
       usd: (traces / MILLION) * PRICES.xrayPerMillionTraces,
     },
   ];
+  if (scenario.archive) {
+    // One object per batch (a batch spanning an hour boundary or several event types writes one per
+    // partition: rare at full batches, never at batches of 1).
+    const archiveBytes =
+      MILLION *
+      (scenario.batchSize === 1 ? inputs.archiveGzipBytes.alone : inputs.archiveGzipBytes.inFullBatch);
+    lines.push(
+      {
+        item: 'S3 archive PutObject (one object per batch)',
+        quantity: `${fmt(batches)} PUTs`,
+        usd: (batches / 1000) * PRICES.s3PutPer1000Requests,
+      },
+      {
+        item: 'S3 archive storage (gzip JSON Lines), per month it is kept',
+        quantity: `${(archiveBytes / 1e9).toFixed(2)} GB-months`,
+        usd: (archiveBytes / 1e9) * PRICES.s3StandardPerGbMonth,
+      },
+    );
+  }
   return { lines, total: lines.reduce((sum, line) => sum + line.usd, 0) };
 }
 
@@ -208,7 +232,13 @@ export function alternativeScenarios(base: CostScenario = DEFAULT_SCENARIO): Cos
       receiverMemoryMb: memory,
       processorMemoryMb: memory,
     })),
-    ...[1, 5].map((batchSize) => ({ ...base, name: `batch size ${batchSize}`, batchSize })),
+    {
+      ...base,
+      name: 'batch size 1, or low traffic (each poll finds one delivery)',
+      batchSize: 1,
+    },
+    { ...base, name: 'batch size 5', batchSize: 5 },
+    { ...base, name: 'archive off', archive: false },
   ];
 }
 

@@ -19,13 +19,15 @@ export function deployedScenario(): CostScenario {
   const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
   const batchSize = Number((mappings[0] as { Properties: { BatchSize: number } }).Properties.BatchSize);
   const apis = Object.keys(template.findResources('AWS::ApiGatewayV2::Api')).length;
+  const archive = Object.keys(template.findResources('AWS::Glue::Table')).length > 0;
   const receiverMemoryMb = memoryOf(stack.webhooks.ingest.receiver);
   const processorMemoryMb = memoryOf(stack.webhooks.processing.processor);
   return {
-    name: `as synthesized (${apis > 0 ? 'HTTP' : 'REST'} API, ${receiverMemoryMb}/${processorMemoryMb} MB, batch ${batchSize})`,
+    name: `as synthesized (${apis > 0 ? 'HTTP' : 'REST'} API, ${receiverMemoryMb}/${processorMemoryMb} MB, batch ${batchSize}${archive ? ', archive on' : ''})`,
     api: apis > 0 ? 'HTTP' : 'REST',
     receiverMemoryMb,
     processorMemoryMb,
     batchSize,
+    archive,
   };
 }

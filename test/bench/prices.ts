@@ -27,6 +27,20 @@ export const PRICES = {
   cloudWatchLogsPerGbIngested: 0.5,
   /** X-Ray, per million traces recorded. */
   xrayPerMillionTraces: 5.0,
+  /** S3 Standard PUT/COPY/POST/LIST, per 1,000 requests. */
+  s3PutPer1000Requests: 0.005,
+  /** S3 Standard GET, per 1,000 requests. */
+  s3GetPer1000Requests: 0.0004,
+  /** S3 Standard storage, per GB-month (first 50 TB). */
+  s3StandardPerGbMonth: 0.023,
+  /** Kinesis Data Firehose Direct PUT ingestion, per GB (first 500 TB), each record rounded up to 5 KB. */
+  firehosePerGbIngested: 0.029,
+  /** Firehose dynamic partitioning, per GB processed. */
+  firehoseDynamicPartitioningPerGb: 0.02,
+  /** Firehose dynamic partitioning with JQ inline parsing, per JQ processing hour. */
+  firehoseJqPerHour: 0.07,
+  /** Athena, per TB scanned (10 MB minimum per query). */
+  athenaPerTbScanned: 5.0,
   /** CloudWatch custom metric, per metric per month (first 10,000 metrics): fixed, not per delivery. */
   customMetricPerMonth: 0.3,
 } as const;

@@ -1,3 +1,4 @@
+import { ARCHIVE_ASSUMPTIONS } from './archive-cost';
 import { COST_ASSUMPTIONS, processorWaitMs } from './cost-model';
 import { PRICES } from './prices';
 import type { BenchResults } from './run';
@@ -9,6 +10,8 @@ const partNames: Record<BenchResults['reused'][number]['part'], string> = {
 };
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const ms = (value: number) => `${value} ms`;
+const bytes = (value: number) =>
+  value >= 1e9 ? `${(value / 1e9).toFixed(2)} GB` : value >= 1e6 ? `${(value / 1e6).toFixed(1)} MB` : kb(value);
 const usd = (value: number) => `$${value < 0.01 ? value.toFixed(4) : value.toFixed(2)}`;
 const table = (header: string[], rows: (string | number)[][]) =>
   [
@@ -241,6 +244,55 @@ ${table(
     usd(a.total),
     `${((a.total / r.cost.deployed.total) * 100).toFixed(0)} %`,
   ]),
+)}
+
+## 5. The archive: objects from the processor or a Firehose stream
+
+The processor writes each batch to S3 as one gzip JSON Lines object per partition before it processes
+it (lambdas/processor/archive.ts). Weighed on that writer's own output for ${r.cost.archive.sizes.bodyBytes} B
+bodies with fresh ids: a JSON line is ${r.cost.archive.sizes.lineBytes} B, gzip makes it
+${r.cost.archive.sizes.gzipBytesAlone} B per delivery alone in its object and ${r.cost.archive.sizes.gzipBytesInBatch} B per delivery in a batch of
+${r.cost.archive.sizes.batchSize}. Low traffic means every poll finds one delivery (batches of 1), high traffic
+full batches of ${r.cost.archive.sizes.batchSize}. Prices in test/bench/prices.ts, as above.
+
+${table(
+  [
+    'option',
+    'USD per 1 M, low traffic',
+    'USD per 1 M, high traffic',
+    'fixed per month',
+    'listable after',
+    'note',
+  ],
+  r.cost.archive.options.map((o) => [
+    o.name,
+    usd(o.lowTraffic),
+    usd(o.highTraffic),
+    usd(o.fixedPerMonth),
+    o.visibleAfter,
+    o.note,
+  ]),
+)}
+
+Choice: **S3 PutObject from the processor**. Firehose is cheaper per delivery, but keeping the
+event-type partition (cheap queries of one type) needs its dynamic partitioning, whose JQ hours cost
+a fixed ${usd(r.cost.archive.options[2]?.fixedPerMonth ?? 0)} a month: more than PUTs cost below
+${((r.cost.archive.options[2]?.fixedPerMonth ?? 0) / Math.max(0.0001, (r.cost.archive.options[0]?.lowTraffic ?? 0) - (r.cost.archive.options[2]?.lowTraffic ?? 0))).toFixed(0)} million deliveries a month at low traffic, or
+${((r.cost.archive.options[2]?.fixedPerMonth ?? 0) / Math.max(0.0001, (r.cost.archive.options[0]?.highTraffic ?? 0) - (r.cost.archive.options[2]?.highTraffic ?? 0))).toFixed(0)} million in full batches. It is also simpler
+and more faithful: a PUT that succeeded is durable in S3 before the batch is processed (a Firehose
+record sits in the stream's buffer for up to the buffer interval, so \`replay --since 10m\` could miss
+it), one client instead of a stream, a role and a delivery configuration, and the same code path runs
+locally against fauxqs's S3 (Firehose has no local emulator here).
+
+One month of a ${ARCHIVE_ASSUMPTIONS.fleetVehicles.toLocaleString('en-US')}-vehicle fleet at ${ARCHIVE_ASSUMPTIONS.deliveriesPerVehiclePerDay} deliveries per vehicle and day
+(${r.cost.archive.fleetMonth.deliveries.toLocaleString('en-US')} deliveries; an assumption, fleets differ widely): ${(r.cost.archive.fleetMonth.gzipBytesLow / 1e9).toFixed(2)} GB of gzip objects at low
+traffic (${(r.cost.archive.fleetMonth.gzipBytesHigh / 1e9).toFixed(2)} GB in full batches), ${usd(r.cost.archive.fleetMonth.storagePerMonthUsd)} per month of S3 Standard storage
+for each month kept. What the named queries cost on it (Athena reads whole gzip objects of the
+partitions a query selects; ${ARCHIVE_ASSUMPTIONS.vehicleErrorShare * 100} % of deliveries assumed VEHICLE_ERROR; 10 MB minimum per query):
+
+${table(
+  ['query', 'scanned', 'USD per run'],
+  r.cost.archive.fleetMonth.queries.map((q) => [q.name, bytes(q.scannedBytes), usd(q.usd)]),
 )}
 
 ## What dominates

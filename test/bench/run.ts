@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BODY_SIZES } from './bodies';
 import { measureColdStart } from './cold-start';
+import { archiveOptions, fleetMonth, measureArchiveSizes } from './archive-cost';
 import { alternativeScenarios, costPerMillion } from './cost-model';
 import { deployedScenario } from './deployed-settings';
 import { measurePipeline } from './pipeline-load';
@@ -90,6 +91,8 @@ async function main(): Promise<void> {
   const batchOf10 = batch(10);
   if (oneKb === undefined || batchOf10 === undefined)
     throw new Error('missing measurements for the cost model');
+  progress('archive: weighing the objects the writer produces');
+  const archiveSizes = await measureArchiveSizes(oneKb.bodyBytes, PROCESSOR_DEFAULTS.batchSize);
   const costInputs = {
     bodyBytes: oneKb.bodyBytes,
     receiverCpuMs: oneKb.receiverP50Ms,
@@ -97,6 +100,7 @@ async function main(): Promise<void> {
     receiverLogBytesPerRequest: oneKb.logBytesPerRequest,
     processorLogBytesPerRecord: Math.round(batchOf10.logBytesPerInvoke / batchOf10.records),
     idempotencyItemBytes: coldStart.idempotencyItemBytes,
+    archiveGzipBytes: { alone: archiveSizes.gzipBytesAlone, inFullBatch: archiveSizes.gzipBytesInBatch },
   };
   const deployed = deployedScenario();
   const cost = {
@@ -106,6 +110,11 @@ async function main(): Promise<void> {
       scenario,
       total: costPerMillion(costInputs, scenario).total,
     })),
+    archive: {
+      sizes: archiveSizes,
+      options: archiveOptions(archiveSizes),
+      fleetMonth: fleetMonth(archiveSizes),
+    },
   };
   const results: BenchResults = {
     startedAt: startedAt.toISOString(),
@@ -154,6 +163,11 @@ export type BenchResults = {
     inputs: Parameters<typeof costPerMillion>[0];
     deployed: ReturnType<typeof costPerMillion>;
     alternatives: { scenario: ReturnType<typeof alternativeScenarios>[number]; total: number }[];
+    archive: {
+      sizes: Awaited<ReturnType<typeof measureArchiveSizes>>;
+      options: ReturnType<typeof archiveOptions>;
+      fleetMonth: ReturnType<typeof fleetMonth>;
+    };
   };
 };
 

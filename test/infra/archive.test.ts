@@ -242,6 +242,20 @@ describe('archive workgroup', () => {
   });
 });
 
+describe('archive queries', () => {
+  it.each([
+    ['latest-signal-value', 'VEHICLE_STATE'],
+    ['vehicle-error-history', 'VEHICLE_ERROR'],
+  ])('%s reads only the %s partitions, not every type', (name, type) => {
+    const query = ARCHIVE_QUERIES.find((q) => q.name === name);
+    expect(query?.sql('t')).toContain(`${ARCHIVE_PARTITIONS.eventType} = '${type}'`);
+  });
+
+  it('every query prunes by day', () => {
+    for (const query of ARCHIVE_QUERIES) expect(query.sql('t')).toMatch(new RegExp(`${ARCHIVE_PARTITIONS.date} (>=|BETWEEN)`));
+  });
+});
+
 describe('archive grants', () => {
   const eventsArn = JSON.stringify({ 'Fn::Join': ['', [bucketArn, `/${ARCHIVE_PREFIX}*`]] });
 
