@@ -16,6 +16,14 @@ export const CLI_DEFAULTS = {
   redriveWaitSeconds: 60,
   redrivePollIntervalMs: 1000,
   userAgent: 'smartcar-webhooks-cli',
+  /** `replay` and `events` list the archive hour by hour: longer ranges are Athena's job. */
+  archiveMaxRangeDays: 31,
+  /** `events` without --since: the last day. */
+  eventsDefaultSince: '24h',
+  /** `events --show` without --since: a week back. */
+  showDefaultSince: '7d',
+  /** `replay`'s pace unless --rate: the processor's 5 concurrent batches keep up with it. */
+  replayRatePerSecond: 50,
 } as const;
 
 /** Path of the local emulator's status document. */

@@ -101,7 +101,8 @@ export async function stackTarget(stackName: string, region: string | undefined)
   };
 }
 
-async function describeStackOutputs(
+/** A stack's outputs. @throws StackLookupError when the stack does not exist */
+export async function describeStackOutputs(
   client: CloudFormationClient,
   stackName: string,
   region?: string,
@@ -126,7 +127,7 @@ async function describeStackOutputs(
 }
 
 /** The URL of a queue named by name, URL or ARN. */
-async function queueUrlOf(sqs: SQSClient, reference: string): Promise<string> {
+export async function queueUrlOf(sqs: SQSClient, reference: string): Promise<string> {
   if (/^https?:\/\//.test(reference)) return reference;
   const arn = SQS_ARN.exec(reference);
   const name = arn?.[3] ?? reference;

@@ -11,7 +11,11 @@ const partNames: Record<BenchResults['reused'][number]['part'], string> = {
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const ms = (value: number) => `${value} ms`;
 const bytes = (value: number) =>
-  value >= 1e9 ? `${(value / 1e9).toFixed(2)} GB` : value >= 1e6 ? `${(value / 1e6).toFixed(1)} MB` : kb(value);
+  value >= 1e9
+    ? `${(value / 1e9).toFixed(2)} GB`
+    : value >= 1e6
+      ? `${(value / 1e6).toFixed(1)} MB`
+      : kb(value);
 const usd = (value: number) => `$${value < 0.01 ? value.toFixed(4) : value.toFixed(2)}`;
 const table = (header: string[], rows: (string | number)[][]) =>
   [

@@ -252,7 +252,8 @@ describe('archive queries', () => {
   });
 
   it('every query prunes by day', () => {
-    for (const query of ARCHIVE_QUERIES) expect(query.sql('t')).toMatch(new RegExp(`${ARCHIVE_PARTITIONS.date} (>=|BETWEEN)`));
+    for (const query of ARCHIVE_QUERIES)
+      expect(query.sql('t')).toMatch(new RegExp(`${ARCHIVE_PARTITIONS.date} (>=|BETWEEN)`));
   });
 });
 
