@@ -17,8 +17,8 @@ import { ARCHIVE_QUERIES } from './archive-queries';
 export interface WebhookArchiveProps {
   /**
    * How long archived deliveries are kept. They hold locations and other personal data, so they
-   * are not kept forever by default; storage itself is cheap (about 1.2 GB a month, $0.03, per
-   * million deliveries).
+   * are not kept forever by default; storage itself is cheap (0.2-0.7 GB of gzip per million
+   * deliveries, under $0.02 a month: BENCHMARKS.md, section 5).
    * @default Duration.days(365)
    */
   readonly retention?: Duration;
@@ -36,13 +36,17 @@ export interface WebhookArchiveProps {
   readonly removalPolicy?: RemovalPolicy;
   /**
    * The most one Athena query of the workgroup may scan, in bytes; Athena cancels it beyond. A
-   * month of a 1,000-vehicle fleet is about 2 GB compressed.
+   * month of a 1,000-vehicle fleet at 50 deliveries per vehicle and day is about 1 GB of gzip.
    * @default 10_000_000_000 (10 GB, $0.05 a query at most)
    */
   readonly queryScanLimitBytes?: number;
 }
 
-/** Objects under this many bytes are cheaper in S3 Standard: IA classes bill at least 128 KB. */
+/**
+ * Objects under this many bytes are cheaper in S3 Standard: IA classes bill at least 128 KB. A batch
+ * of ten 1 KB deliveries is about 2 KB of gzip, so only fleets with large deliveries (many signals)
+ * write objects that the transition moves.
+ */
 const MIN_TRANSITION_BYTES = 128 * 1024;
 /** After this long, large archive objects move to Glacier Instant Retrieval (still queryable). */
 const TRANSITION_AFTER = Duration.days(90);
