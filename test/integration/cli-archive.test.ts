@@ -3,7 +3,6 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { ENV_VARS } from '../../lambdas/contract';
 import { createProcessorHandler, type ProcessorHandler } from '../../lambdas/processor/processor-handler';
-import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { runEvents } from '../../local/cli/events';
 import type { CliIo } from '../../local/cli/io';
 import { runReplay } from '../../local/cli/replay';
@@ -16,7 +15,8 @@ import {
   vehicleStateEvent,
 } from '../support/builders';
 import { appWith, fakeHandlers, type MockedHandlers } from '../support/handlers';
-import { FAKE_AWS, type LocalDynamoDb, startDynalite } from './support/dynalite';
+import { type LocalDynamoDb, startDynalite } from './support/dynalite';
+import { useLocalLambdaEnvironment } from './support/lambda-env';
 import { type LocalSqsProcess, startLocalSqsProcess } from './support/local-sqs';
 
 /**
@@ -36,7 +36,7 @@ let s3: S3Client;
 let queue: SQSClient;
 let processor: ProcessorHandler;
 let handlers: MockedHandlers;
-const savedEnv = { ...process.env };
+let restoreEnvironment = (): void => undefined;
 
 const vehicleA = 'vehicle-a';
 const vehicleB = 'vehicle-b';
@@ -130,17 +130,13 @@ beforeAll(async () => {
   queue = new SQSClient(config);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   await db.createIdempotencyTable('cli-archive-idempotency');
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_S3: sqs.endpoint,
-    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-    AWS_REGION: FAKE_AWS.region,
-    AWS_ACCESS_KEY_ID: FAKE_AWS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: FAKE_AWS.secretAccessKey,
-    [ENV_VARS.idempotencyTableName]: 'cli-archive-idempotency',
-    [ENV_VARS.idempotencyExpirySeconds]: String(IDEMPOTENCY_DEFAULTS.expirySeconds),
-    [ENV_VARS.archiveBucketName]: BUCKET,
-  });
+  restoreEnvironment = useLocalLambdaEnvironment(
+    { s3: sqs.endpoint, sqs: sqs.endpoint, dynamodb: db.endpoint },
+    {
+      [ENV_VARS.idempotencyTableName]: 'cli-archive-idempotency',
+      [ENV_VARS.archiveBucketName]: BUCKET,
+    },
+  );
   handlers = fakeHandlers();
   processor = createProcessorHandler(
     appWith({
@@ -155,7 +151,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  process.env = { ...savedEnv };
+  restoreEnvironment();
   s3?.destroy();
   queue?.destroy();
   await Promise.all([sqs?.stop(), db?.stop()]);

@@ -3,12 +3,12 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { type ArchiveRecord, ENV_VARS, METRICS } from '../../lambdas/contract';
 import { createProcessorHandler, type ProcessorHandler } from '../../lambdas/processor/processor-handler';
-import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { readSelection } from '../../local/archive/archive-reader';
 import { LOCAL_AWS } from '../../local/local-aws';
 import { captureOutput, lambdaContext, sqsRecord, vehicleStateEvent, verifyEvent } from '../support/builders';
 import { appWith, fakeHandlers, type MockedHandlers } from '../support/handlers';
-import { FAKE_AWS, type LocalDynamoDb, startDynalite } from './support/dynalite';
+import { type LocalDynamoDb, startDynalite } from './support/dynalite';
+import { useLocalLambdaEnvironment } from './support/lambda-env';
 import { type LocalSqsProcess, startLocalSqsProcess } from './support/local-sqs';
 
 /**
@@ -21,7 +21,7 @@ let sqs: LocalSqsProcess;
 let db: LocalDynamoDb;
 let s3: S3Client;
 let handlers: MockedHandlers;
-const savedEnv = { ...process.env };
+let restoreEnvironment = (): void => undefined;
 
 beforeAll(async () => {
   [sqs, db] = await Promise.all([startLocalSqsProcess(), startDynalite()]);
@@ -31,20 +31,14 @@ beforeAll(async () => {
     credentials: LOCAL_AWS.credentials,
     forcePathStyle: true,
   });
-  process.env.AWS_ENDPOINT_URL_S3 = sqs.endpoint;
-  process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = db.endpoint;
-  process.env.AWS_REGION = FAKE_AWS.region;
-  process.env.AWS_ACCESS_KEY_ID = FAKE_AWS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = FAKE_AWS.secretAccessKey;
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_SESSION_TOKEN;
-  process.env[ENV_VARS.idempotencyExpirySeconds] = String(IDEMPOTENCY_DEFAULTS.expirySeconds);
-  process.env[ENV_VARS.deadLetterQueueUrl] = sqs.deadLetterQueue.url;
+  restoreEnvironment = useLocalLambdaEnvironment(
+    { s3: sqs.endpoint, sqs: sqs.endpoint, dynamodb: db.endpoint },
+    { [ENV_VARS.deadLetterQueueUrl]: sqs.deadLetterQueue.url },
+  );
 }, 120_000);
 
 afterAll(async () => {
-  process.env = { ...savedEnv };
+  restoreEnvironment();
   s3?.destroy();
   await Promise.all([sqs?.stop(), db?.stop()]);
 });

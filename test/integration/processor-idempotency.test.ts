@@ -2,9 +2,9 @@ import { IDEMPOTENCY_TABLE, ENV_VARS } from '../../lambdas/contract';
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { EventHandlers } from '../support/handlers';
-import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { captureOutput, lambdaContext, legacyEvent, sqsRecord, vehicleStateEvent } from '../support/builders';
-import { FAKE_AWS, type LocalDynamoDb, startDynalite } from './support/dynalite';
+import { type LocalDynamoDb, startDynalite } from './support/dynalite';
+import { useLocalLambdaEnvironment } from './support/lambda-env';
 
 /**
  * The real processor entry (lambdas/processor/index.ts: Powertools batch + idempotency + the
@@ -26,23 +26,15 @@ jest.mock('../../lambdas/app', () => ({ app: require('../support/handlers').appW
 const SEVEN_DAYS_SECONDS = 7 * 24 * 60 * 60;
 
 let db: LocalDynamoDb;
-const savedEnv = { ...process.env };
+let restoreEnvironment = (): void => undefined;
 
 beforeAll(async () => {
   db = await startDynalite();
-  // What the Lambda runtime and the construct provide; the SDK picks the endpoint up from
-  // AWS_ENDPOINT_URL_DYNAMODB, so the entry runs unchanged.
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = db.endpoint;
-  process.env.AWS_REGION = FAKE_AWS.region;
-  process.env.AWS_ACCESS_KEY_ID = FAKE_AWS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = FAKE_AWS.secretAccessKey;
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_SESSION_TOKEN;
-  process.env[ENV_VARS.idempotencyExpirySeconds] = String(IDEMPOTENCY_DEFAULTS.expirySeconds);
+  restoreEnvironment = useLocalLambdaEnvironment({ dynamodb: db.endpoint });
 });
 
 afterAll(async () => {
-  process.env = { ...savedEnv };
+  restoreEnvironment();
   await db?.stop();
 });
 

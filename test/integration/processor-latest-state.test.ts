@@ -6,9 +6,9 @@ import type { SignalBodies } from '../../lambdas/sdk/events/signal-bodies';
 import type { SignalReading } from '../../lambdas/sdk/events/signals';
 import { createLatestStateStore, latestStateTableInput, type SignalState } from '../../lambdas/latest-state';
 import { ENV_VARS } from '../../lambdas/contract';
-import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { captureOutput, lambdaContext, sqsRecord, vehicleStateEvent } from '../support/builders';
-import { FAKE_AWS, type LocalDynamoDb, startDynalite } from './support/dynalite';
+import { type LocalDynamoDb, startDynalite } from './support/dynalite';
+import { useLocalLambdaEnvironment } from './support/lambda-env';
 
 /**
  * The real processor entry (lambdas/processor/index.ts) with the latest-state option on, against
@@ -45,22 +45,16 @@ interface Processor {
 }
 
 let db: LocalDynamoDb;
-const savedEnv = { ...process.env };
+let restoreEnvironment = (): void => undefined;
 
 beforeAll(async () => {
   db = await startDynalite();
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = db.endpoint;
-  process.env.AWS_REGION = FAKE_AWS.region;
-  process.env.AWS_ACCESS_KEY_ID = FAKE_AWS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = FAKE_AWS.secretAccessKey;
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_SESSION_TOKEN;
-  process.env[ENV_VARS.idempotencyExpirySeconds] = String(IDEMPOTENCY_DEFAULTS.expirySeconds);
+  restoreEnvironment = useLocalLambdaEnvironment({ dynamodb: db.endpoint });
   delete process.env[ENV_VARS.deadLetterQueueUrl];
 });
 
 afterAll(async () => {
-  process.env = { ...savedEnv };
+  restoreEnvironment();
   await db?.stop();
 });
 
