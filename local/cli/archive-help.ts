@@ -10,7 +10,7 @@ const SELECTORS = `Selecting (from the archive's day/hour/type layout, no Athena
   --vehicle <id>        one vehicle (Smartcar's vehicle id)
   --event-id <id>       one event (its eventId, or its event key)`;
 
-const TARGETS = (program: string, localStatusUrl: string) => `Targets:
+const TARGETS = (localStatusUrl: string) => `Targets:
   (default)             the local pipeline (\`npm start\`), found through ${localStatusUrl}
   --local <baseUrl>     the local pipeline at another address
   --stack <name>        a deployed stack: its ArchiveBucketName and QueueName outputs, read and
@@ -38,7 +38,7 @@ Options:
                         progress goes to stderr
   -h, --help            this help
 
-${TARGETS(program, localStatusUrl)}
+${TARGETS(localStatusUrl)}
 
 On AWS your credentials need s3:ListBucket and s3:GetObject on the archive bucket, sqs:GetQueueUrl
 and sqs:SendMessage on the queue, cloudformation:DescribeStacks, and kms:Decrypt and
@@ -68,7 +68,7 @@ Options:
   --json                machine-readable output
   -h, --help            this help
 
-${TARGETS(program, localStatusUrl)}
+${TARGETS(localStatusUrl)}
 
 Examples:
   npm run cli -- events
