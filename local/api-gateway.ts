@@ -55,7 +55,10 @@ export interface LocalApi {
 
 // API Gateway's own payload limit; the receiver enforces the much lower one it is configured with.
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading byte-order mark in the text: the decoder would otherwise drop it, and
+// the receiver would check the signature over other bytes than were signed (a 401 here that AWS,
+// which passes the body through untouched, never gives).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * What API Gateway's HTTP API does for this stack, on 127.0.0.1: exactly `POST <webhookPath>` and

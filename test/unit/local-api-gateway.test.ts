@@ -135,6 +135,21 @@ describe('local API routes to the receiver', () => {
     expect(decoded(event.body)).toEqual(bytes);
   });
 
+  it('passes a JSON body that starts with a UTF-8 byte-order mark as text that keeps the mark', async () => {
+    const { url, receiver } = await startApi();
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"eventId":"e-1"}')]);
+
+    await fetch(`${url}/webhooks/smartcar`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bytes,
+    });
+
+    const event = eventOf(receiver);
+    expect(event.isBase64Encoded).toBe(false);
+    expect(Buffer.from(event.body ?? '', 'utf8')).toEqual(bytes);
+  });
+
   it('base64-encodes an application/octet-stream body, keeping its exact bytes', async () => {
     const { url, receiver } = await startApi();
     const bytes = Buffer.from('{"eventId":"e-1"}', 'utf8');
