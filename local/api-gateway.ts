@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ROUTES } from '../lambdas/contract';
 import type { DeliveryResult } from './activity';
+import { httpApiEvent, LOCAL_HTTP_API } from './kit/api-gateway-events';
 
 /** The receiver's Lambda handler. */
 export type ReceiverHandler = (
@@ -80,7 +80,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       return send(res, 413, { message: 'Request Entity Too Large' });
 
     // Stamped on arrival, as API Gateway does, before any wait for an environment.
-    const event = toEvent(req, routeKey, path, body);
+    const event = toEvent(req, path, body);
     const arrived = performance.now();
     const release = await environments.acquire();
     const started = performance.now();
@@ -165,41 +165,26 @@ export function executionEnvironments(count: number): ExecutionEnvironments {
  * The payload-format-2.0 event. Like API Gateway, text bodies arrive as strings and anything else
  * (or text that is not valid UTF-8) base64-encoded.
  */
-function toEvent(req: IncomingMessage, routeKey: string, path: string, body: Buffer): APIGatewayProxyEventV2 {
+function toEvent(req: IncomingMessage, path: string, body: Buffer): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const contentType = headers['content-type'] ?? '';
   const text = /json|text|xml|x-www-form-urlencoded/.test(contentType) ? decodeUtf8(body) : undefined;
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: url.search.slice(1),
-    headers,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: headers.host ?? '127.0.0.1',
-      domainPrefix: 'local',
-      http: {
-        method: req.method ?? 'GET',
-        path,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
+  return httpApiEvent(
+    {
+      method: req.method ?? 'GET',
+      path,
+      rawQueryString: new URL(req.url ?? '/', 'http://localhost').search.slice(1),
+      headers,
+      body: body.length === 0 ? undefined : (text ?? body.toString('base64')),
+      isBase64Encoded: body.length > 0 && text === undefined,
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      protocol: `HTTP/${req.httpVersion}`,
     },
-    body: body.length === 0 ? undefined : (text ?? body.toString('base64')),
-    isBase64Encoded: body.length > 0 && text === undefined,
-  };
+    { ...LOCAL_HTTP_API, domainName: headers.host ?? LOCAL_HTTP_API.domainName },
+  );
 }
 
 function decodeUtf8(body: Buffer): string | undefined {

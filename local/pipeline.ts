@@ -10,7 +10,8 @@ import { ENV_VARS, PROCESSOR_ENVIRONMENT, RECEIVER_ENVIRONMENT, ROUTES } from '.
 import { Activity, interceptLogLines } from './activity';
 import { startLocalApi } from './api-gateway';
 import { startLocalDynamoDb } from './dynamodb';
-import { invokeAndCrash, lambdaContext, startEventSource } from './event-source';
+import { invokeAndCrash, startEventSource } from './event-source';
+import { lambdaContext } from './kit/lambda-context';
 import { loadHandlers } from './handlers';
 import { LOCAL_AWS } from './local-aws';
 import { startSecretsManagerStub } from './secrets-manager-stub';
@@ -123,9 +124,16 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
             options.visibilityTimeoutSeconds,
             PROCESSOR_DEFAULTS.timeoutSeconds,
           );
-          return invokeAndCrash(event, handlers.processor, lambdaContext('processor', remainingSeconds));
+          return invokeAndCrash(
+            event,
+            handlers.processor,
+            lambdaContext(remainingSeconds * 1000, 'processor'),
+          );
         }
-        return handlers.processor(event, lambdaContext('processor', PROCESSOR_DEFAULTS.timeoutSeconds));
+        return handlers.processor(
+          event,
+          lambdaContext(PROCESSOR_DEFAULTS.timeoutSeconds * 1000, 'processor'),
+        );
       },
       onRecord: (result) => activity.record(result),
       onPollError: (error) => {
@@ -170,7 +178,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       port: options.port,
       receiver: handlers.receiver,
       receiverConcurrency: options.receiverConcurrency,
-      context: () => lambdaContext('receiver', RECEIVER_DEFAULTS.timeoutSeconds),
+      context: () => lambdaContext(RECEIVER_DEFAULTS.timeoutSeconds * 1000, 'receiver'),
       onDelivery: (result) => activity.delivery(result),
       faults: (request) => {
         for (const [name, proxy] of [

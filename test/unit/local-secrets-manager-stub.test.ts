@@ -6,6 +6,8 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { receiverHarness, signedRequest, vehicleStateEvent } from '../../local/kit';
 import { startSecretsManagerStub, type SecretsManagerStub } from '../../local/secrets-manager-stub';
 
 const SECRET_ID = 'smartcar/application-management-token';
@@ -237,5 +239,72 @@ describe('Secrets Manager stub: versions and staging labels', () => {
       ['token-v1', ['AWSPREVIOUS']],
       ['token-v2', ['AWSCURRENT']],
     ]);
+  });
+});
+
+describe('Secrets Manager stub: the receiver’s token rotation grace period against it', () => {
+  const GRACE_MS = RECEIVER_DEFAULTS.tokenRotationGraceSeconds * 1000;
+  let now: number;
+
+  /** A receiver in a fresh execution environment, reading the token from the stub on the clock `now`. */
+  function receiver() {
+    return receiverHarness({
+      config: { tokenSecretId: SECRET_ID },
+      secretsManager: client,
+      now: () => now,
+      replace: { enqueue: async () => undefined },
+    });
+  }
+
+  /** A VEHICLE_STATE delivered at `now`, signed with `token`. */
+  const deliveryAt = (token: string) => {
+    const event = vehicleStateEvent();
+    return signedRequest({ ...event, meta: { ...event.meta, deliveredAt: now } }, { token });
+  };
+
+  /** The operator's rotation: put-secret-value with the new token, at `now`. */
+  async function rotate(to: string): Promise<void> {
+    clock = now;
+    await client.send(new PutSecretValueCommand({ SecretId: SECRET_ID, SecretString: to }));
+  }
+
+  beforeEach(() => {
+    now = Date.now();
+  });
+
+  it('accepts a delivery signed with the previous token while the new version is younger than the grace period', async () => {
+    await rotate('token-v2');
+    now += GRACE_MS - 60_000;
+
+    const response = await receiver().invoke(deliveryAt('token-v1'));
+
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('refuses a delivery signed with the previous token once the grace period has passed', async () => {
+    await rotate('token-v2');
+    now += GRACE_MS + 1_000;
+
+    const response = await receiver().invoke(deliveryAt('token-v1'));
+
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('accepts the new token at once in an environment that cached the old one', async () => {
+    const warm = receiver();
+    await warm.invoke(deliveryAt('token-v1'));
+    await rotate('token-v2');
+
+    const response = await warm.invoke(deliveryAt('token-v2'));
+
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('refuses a token that was never the secret’s value', async () => {
+    await rotate('token-v2');
+
+    const response = await receiver().invoke(deliveryAt('token-v0'));
+
+    expect(response.statusCode).toBe(401);
   });
 });
