@@ -3,23 +3,24 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ROUTES } from '../lambdas/contract';
 import type { DeliveryResult } from './activity';
+import { type Handler, inProcessFunction, type LocalFunction } from './local-function';
 import { httpApiEvent, LOCAL_HTTP_API } from './kit/api-gateway-events';
 
 /** The receiver's Lambda handler. */
-export type ReceiverHandler = (
-  event: APIGatewayProxyEventV2,
-  context: Context,
-) => Promise<APIGatewayProxyStructuredResultV2>;
+export type ReceiverHandler = Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
+
+/** The receiver with its execution environments, as the local API invokes it. */
+export type LocalReceiver = LocalFunction<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 
 /**
- * Receiver invocations the local API runs at once by default. In AWS each execution environment
- * serves one request and a burst gets more environments, each with its own CPU and connections.
- * Locally every "environment" shares one event loop and one SDK connection pool with fauxqs and
- * dynalite, so beyond a few at once they add no throughput and only stretch each invocation's SQS
- * call towards its attempt timeout (`ENQUEUE_BUDGET.requestTimeoutMs`, 1.5 s). Measured on 2
- * cores shared with two CPU-bound processes, 1,000 deliveries 200 at a time: 10 at once came within
- * a quarter of the best throughput with the slowest invocation near 0.5 s; 30 gained little and
- * took 1.4 s; 200 answered 60% with 503.
+ * Receiver invocations the local API runs at once by default, each in an execution environment of
+ * its own. In AWS a burst gets more environments, each with its own CPU and connections; locally
+ * they share a few cores with fauxqs and dynalite, so beyond a few at once they add no throughput
+ * and only stretch each invocation's SQS call towards its attempt timeout
+ * (`ENQUEUE_BUDGET.requestTimeoutMs`, 1.5 s). Measured on 2 cores shared with two CPU-bound
+ * processes, 1,000 deliveries 200 at a time: 10 at once came within a quarter of the best
+ * throughput with the slowest invocation near 0.5 s; 30 gained little and took 1.4 s; 200 answered
+ * 60% with 503.
  */
 export const DEFAULT_RECEIVER_CONCURRENCY = 10;
 
@@ -27,16 +28,20 @@ export const DEFAULT_RECEIVER_CONCURRENCY = 10;
 export interface LocalApiOptions {
   port: number;
   webhookPath?: string;
-  receiver: ReceiverHandler;
-  /** Called as an invocation starts, so its deadline counts from then, not from the request's arrival. */
-  context: () => Context;
   /**
-   * Receiver invocations in flight at once, like that many warm execution environments; further
-   * requests wait for a free one before the handler starts, so the wait is not charged to the
-   * handler's own time budget (and is reported apart, as {@link DeliveryResult.waitedMs}).
+   * The receiver, with its execution environments: a request waits for a free one before the
+   * handler starts, so the wait is not charged to the handler's own time budget (and is reported
+   * apart, as {@link DeliveryResult.waitedMs}).
+   */
+  receiver: LocalReceiver | ReceiverHandler;
+  /**
+   * With a plain handler: invocations it serves at once, like that many warm environments in this
+   * thread. A {@link LocalReceiver} brings its own bound.
    * @default DEFAULT_RECEIVER_CONCURRENCY (10)
    */
   receiverConcurrency?: number;
+  /** Called as an invocation starts, so its deadline counts from then, not from the request's arrival. */
+  context: () => Context;
   /** `GET /_local/status` */
   status: () => Promise<unknown>;
   /**
@@ -68,7 +73,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const webhookPath = options.webhookPath ?? ROUTES.webhookPath;
   const routes = new Set([`POST ${webhookPath}`, `GET ${ROUTES.healthPath}`]);
-  const environments = executionEnvironments(options.receiverConcurrency ?? DEFAULT_RECEIVER_CONCURRENCY);
+  const receiver = localReceiver(options);
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -81,23 +86,15 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
 
     // Stamped on arrival, as API Gateway does, before any wait for an environment.
     const event = toEvent(req, path, body);
-    const arrived = performance.now();
-    const release = await environments.acquire();
-    const started = performance.now();
-    let result: APIGatewayProxyStructuredResultV2;
-    try {
-      result = await options.receiver(event, options.context());
-    } finally {
-      release();
-    }
+    const { result, durationMs, waitedMs } = await receiver.invoke(event, options.context);
     const responseBody = typeof result.body === 'string' ? result.body : '';
     res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
     res.end(responseBody);
     if (req.method === 'POST') {
       options.onDelivery({
         statusCode: result.statusCode ?? 200,
-        durationMs: Math.round(performance.now() - started),
-        waitedMs: Math.round(started - arrived),
+        durationMs: Math.round(durationMs),
+        waitedMs: Math.round(waitedMs),
         requestBody: body.toString('utf8'),
         responseBody,
       });
@@ -132,33 +129,12 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   };
 }
 
-/** A fixed set of execution environments, each serving one invocation at a time. */
-export interface ExecutionEnvironments {
-  /** Resolves once an environment is free, with the function that frees it again. */
-  acquire(): Promise<() => void>;
-}
-
-/** `count` environments; invocations that find none free wait for one, first come first served. */
-export function executionEnvironments(count: number): ExecutionEnvironments {
-  if (!Number.isInteger(count) || count < 1)
-    throw new RangeError(`receiverConcurrency must be a whole number ≥ 1, got ${count}.`);
-  let free = count;
-  const waiting: (() => void)[] = [];
-  const release = () => {
-    const next = waiting.shift();
-    if (next === undefined) free++;
-    // The environment passes straight to the next request, so a newcomer cannot take it first.
-    else next();
-  };
-  return {
-    acquire: () => {
-      if (free > 0) {
-        free--;
-        return Promise.resolve(release);
-      }
-      return new Promise((resolve) => waiting.push(() => resolve(release)));
-    },
-  };
+function localReceiver(options: LocalApiOptions): LocalReceiver {
+  if (typeof options.receiver !== 'function') return options.receiver;
+  const concurrency = options.receiverConcurrency ?? DEFAULT_RECEIVER_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`receiverConcurrency must be a whole number ≥ 1, got ${concurrency}.`);
+  return inProcessFunction(options.receiver, concurrency);
 }
 
 /**

@@ -1,6 +1,5 @@
 import {
   DEFAULT_RECEIVER_CONCURRENCY,
-  executionEnvironments,
   startLocalApi,
   type LocalApi,
   type LocalApiOptions,
@@ -394,67 +393,6 @@ describe('local API receiver environments', () => {
     await expect(startApi({ receiverConcurrency: 0 })).rejects.toThrow(
       'receiverConcurrency must be a whole number ≥ 1, got 0.',
     );
-  });
-});
-
-describe('executionEnvironments', () => {
-  /** Whether `promise` has settled once pending callbacks have run. */
-  async function isSettled(promise: Promise<unknown>): Promise<boolean> {
-    let settled = false;
-    void promise.then(() => (settled = true));
-    await new Promise((resolve) => setImmediate(resolve));
-    return settled;
-  }
-
-  it('hands out as many environments as it has at once', async () => {
-    const environments = executionEnvironments(2);
-
-    const grants = [environments.acquire(), environments.acquire()];
-
-    expect(await Promise.all(grants.map(isSettled))).toEqual([true, true]);
-  });
-
-  it('makes the next invocation wait until an environment is released', async () => {
-    const environments = executionEnvironments(1);
-    const release = await environments.acquire();
-
-    const next = environments.acquire();
-    const waitedBeforeRelease = !(await isSettled(next));
-    release();
-
-    expect(waitedBeforeRelease).toBe(true);
-    expect(await isSettled(next)).toBe(true);
-  });
-
-  it('serves waiting invocations first come, first served', async () => {
-    const environments = executionEnvironments(1);
-    const release = await environments.acquire();
-    const order: string[] = [];
-
-    const a = environments.acquire().then((done) => {
-      order.push('a');
-      done();
-    });
-    const b = environments.acquire().then((done) => {
-      order.push('b');
-      done();
-    });
-    release();
-    await Promise.all([a, b]);
-
-    expect(order).toEqual(['a', 'b']);
-  });
-
-  it('gives a released environment to a waiting invocation before a newcomer', async () => {
-    const environments = executionEnvironments(1);
-    const release = await environments.acquire();
-    const waiting = environments.acquire();
-
-    release();
-    const newcomer = environments.acquire();
-
-    expect(await isSettled(waiting)).toBe(true);
-    expect(await isSettled(newcomer)).toBe(false);
   });
 });
 
