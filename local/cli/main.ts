@@ -3,18 +3,25 @@ import { HELP, helpFor, PROGRAM } from './help';
 import { type CliIo, writeLine } from './io';
 import { runRedrive } from './redrive';
 import { runSend } from './send';
+import { runStart } from './start';
 import { runVerify } from './verify';
 
 /** A command: its arguments (after the command name) in, exit code out. */
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, Command>> = { send: runSend, verify: runVerify, redrive: runRedrive };
+const COMMANDS: Readonly<Record<string, Command>> = {
+  start: runStart,
+  send: runSend,
+  verify: runVerify,
+  redrive: runRedrive,
+};
 
 const HELP_FLAGS = new Set(['-h', '--help']);
 
 /**
- * The `smartcar-webhooks` CLI. Writes only to `io`'s streams and returns the exit code: 0 success,
- * 1 the check or delivery failed, 2 bad arguments.
+ * The `smartcar-webhooks` CLI: `start` the local pipeline, `send` deliveries, `verify` an
+ * endpoint, `redrive` a dead-letter queue. Writes only to `io`'s streams and returns the exit
+ * code: 0 success, 1 the check or delivery failed, 2 bad arguments.
  * @param argv the arguments after the program, e.g. `['send', 'VEHICLE_STATE', '--count', '10']`
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -58,10 +65,10 @@ function usageError(io: CliIo, error: UsageError): number {
   return error.exitCode;
 }
 
-/** Runs the CLI on this process: its arguments, streams and environment. */
-export async function run(): Promise<void> {
+/** Runs the CLI on this process: its arguments (or `argv`), streams and environment. */
+export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   try {
-    process.exitCode = await main(process.argv.slice(2), {
+    process.exitCode = await main(argv, {
       stdout: process.stdout,
       stderr: process.stderr,
       env: process.env,
@@ -75,5 +82,5 @@ export async function run(): Promise<void> {
   }
 }
 
-// `tsx local/cli/main.ts …` (the npm scripts); the bin launcher calls run() itself.
+// `tsx local/cli/main.ts …` (npm start, npm run send, npm run cli); the bin launcher calls run() itself.
 if (require.main === module) void run();

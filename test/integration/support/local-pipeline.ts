@@ -51,7 +51,7 @@ export interface PipelineStatus extends ActivityCounts {
 }
 
 /**
- * Starts `local/start.ts` (what `npm start` runs) on a free port with the given token,
+ * Starts `smartcar-webhooks start` (what `npm start` runs) on a free port with the given token,
  * `args` and, over this process's environment, `env` (e.g. `{ POWERTOOLS_DEV: 'true' }`).
  */
 export async function startPipelineProcess(
@@ -59,11 +59,15 @@ export async function startPipelineProcess(
   args: string[] = [],
   env: Record<string, string> = {},
 ): Promise<RunningPipeline> {
-  const child: ChildProcess = spawn(process.execPath, [TSX_CLI, 'local/start.ts', '--port', '0', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, [TOKEN_ENV_VAR]: token, PORT: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [TSX_CLI, 'local/cli/main.ts', 'start', '--port', '0', ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, [TOKEN_ENV_VAR]: token, PORT: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
