@@ -6,7 +6,14 @@ import {
   type ReceiverHandler,
 } from '../../local/api-gateway';
 import type { DeliveryResult } from '../../local/activity';
-import { lambdaContext } from '../support/builders';
+import {
+  fixedTokens,
+  lambdaContext,
+  receiverHarness,
+  sign,
+  TEST_TOKEN,
+  vehicleStateEvent,
+} from '../../local/kit';
 import { deferred, until } from './support-local-async';
 
 const ACCEPTED = {
@@ -393,6 +400,32 @@ describe('local API receiver environments', () => {
     await expect(startApi({ receiverConcurrency: 0 })).rejects.toThrow(
       'receiverConcurrency must be a whole number ≥ 1, got 0.',
     );
+  });
+});
+
+describe('local API in front of the real receiver', () => {
+  it('accepts a signed body that starts with a UTF-8 byte-order mark and enqueues it byte for byte', async () => {
+    const enqueued: string[] = [];
+    const receiver = receiverHarness({
+      replace: {
+        tokens: fixedTokens(TEST_TOKEN),
+        enqueue: async ({ body }) => void enqueued.push(body),
+      },
+    });
+    const { url } = await startApi({ receiver: (event) => receiver.invoke(event) });
+    const bytes = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(JSON.stringify(vehicleStateEvent())),
+    ]);
+
+    const response = await fetch(`${url}/webhooks/smartcar`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'sc-signature': sign(bytes) },
+      body: bytes,
+    });
+
+    expect(response.status).toBe(200);
+    expect(enqueued.map((body) => Buffer.from(body, 'utf8'))).toEqual([bytes]);
   });
 });
 
