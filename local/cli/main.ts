@@ -1,20 +1,19 @@
 import { CliError, EXIT_CODES, UsageError } from './errors';
 import { HELP, helpFor, PROGRAM } from './help';
 import { type CliIo, writeLine } from './io';
-import { runRedrive } from './redrive';
-import { runSend } from './send';
-import { runStart } from './start';
-import { runVerify } from './verify';
 
 /** A command: its arguments (after the command name) in, exit code out. */
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, Command>> = {
-  start: runStart,
-  send: runSend,
-  verify: runVerify,
-  redrive: runRedrive,
+// Each loaded when it runs: `send` needs neither the emulators nor CloudFormation's SDK.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const COMMANDS: Readonly<Record<string, () => Command>> = {
+  start: () => (require('./start') as typeof import('./start')).runStart,
+  send: () => (require('./send') as typeof import('./send')).runSend,
+  verify: () => (require('./verify') as typeof import('./verify')).runVerify,
+  redrive: () => (require('./redrive') as typeof import('./redrive')).runRedrive,
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const HELP_FLAGS = new Set(['-h', '--help']);
 
@@ -32,8 +31,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout.write(helpFor(args[0]));
     return EXIT_CODES.ok;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) {
+  const load = COMMANDS[name];
+  if (load === undefined) {
     return usageError(
       io,
       new UsageError(`Unknown command "${name}": use ${Object.keys(COMMANDS).join(', ')}.`),
@@ -46,7 +45,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT_CODES.ok;
   }
   try {
-    return await command(args, io);
+    return await load()(args, io);
   } catch (error) {
     if (error instanceof UsageError) return usageError(io, error);
     if (error instanceof CliError) {
