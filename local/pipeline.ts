@@ -1,25 +1,18 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { latestStateTableInput } from '../lambdas/latest-state';
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  SQSBatchResponse,
-  SQSEvent,
-} from 'aws-lambda';
 import { PROCESSOR_DEFAULTS, RECEIVER_DEFAULTS } from '../lib/smartcar-webhooks-defaults';
 import { ROUTES } from '../lambdas/contract';
 import { Activity } from './activity';
 import { DEFAULT_RECEIVER_CONCURRENCY, startLocalApi } from './api-gateway';
 import { startLocalDynamoDb } from './dynamodb';
 import { invokeAndCrash, startEventSource } from './event-source';
-import { functionEnvironments } from './function-environments';
 import { functionModules } from './function-modules';
 import { lambdaContext } from './kit/lambda-context';
 import { LOCAL_AWS } from './local-aws';
 import { startSecretsManagerStub } from './secrets-manager-stub';
 import { startLocalSqs } from './sqs';
-import { workerFunction } from './worker-function';
+import { startFunctions } from './pipeline-functions';
 
 /** Settings of {@link startPipeline}. */
 export interface PipelineOptions {
@@ -58,8 +51,9 @@ const LATEST_STATE_TABLE_NAME = 'smartcar-webhooks-latest-state';
 /**
  * The deployed architecture in one process on 127.0.0.1: the local API in front of the real
  * receiver handler, fauxqs for SQS, dynalite for DynamoDB, a Secrets Manager stand-in, and a
- * poller that invokes the real processor handler like Lambda's event source mapping. The handlers
- * find the emulators through the SDK's standard AWS_ENDPOINT_URL_* variables.
+ * poller that invokes the real processor handler like Lambda's event source mapping. Each
+ * function runs in execution environments of its own (worker threads, see `startFunctions`) and
+ * finds the emulators through the SDK's standard AWS_ENDPOINT_URL_* variables.
  */
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const stops: (() => Promise<void>)[] = [];
@@ -78,37 +72,24 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 
     const activity = new Activity(options.print, { verbose: options.verbose ?? false });
     const modules = functionModules(options.bundlesDir);
-    const environments = functionEnvironments({
-      sqsEndpoint: sqs.endpoint,
-      dynamodbEndpoint: dynamodb.endpoint,
-      secretsManagerEndpoint: secrets.endpoint,
-      queueUrl: sqs.queue.url,
-      deadLetterQueueUrl: sqs.deadLetterQueue.url,
-      tokenSecretId: SECRET_ID,
-      idempotencyTableName: TABLE_NAME,
-      latestStateTableName: LATEST_STATE_TABLE_NAME,
+    const { receiver, processor, ...functions } = startFunctions({
+      modules,
+      resources: {
+        sqsEndpoint: sqs.endpoint,
+        dynamodbEndpoint: dynamodb.endpoint,
+        secretsManagerEndpoint: secrets.endpoint,
+        queueUrl: sqs.queue.url,
+        deadLetterQueueUrl: sqs.deadLetterQueue.url,
+        tokenSecretId: SECRET_ID,
+        idempotencyTableName: TABLE_NAME,
+        latestStateTableName: LATEST_STATE_TABLE_NAME,
+      },
+      receiverConcurrency: options.receiverConcurrency ?? DEFAULT_RECEIVER_CONCURRENCY,
+      activity,
+      verbose: options.verbose ?? false,
+      print: options.print,
     });
-    const observe = {
-      onLogRecord: (record: Record<string, unknown>) => activity.log(record),
-      onOutput: options.verbose ? printOutput(options.print) : undefined,
-    };
-    const receiver = workerFunction<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
-      name: 'receiver',
-      module: modules.receiver,
-      env: environments.receiver,
-      concurrency: options.receiverConcurrency ?? DEFAULT_RECEIVER_CONCURRENCY,
-      ...observe,
-    });
-    stops.push(() => receiver.close());
-    // The event source runs one batch at a time (see startEventSource): one environment is enough.
-    const processor = workerFunction<SQSEvent, SQSBatchResponse>({
-      name: 'processor',
-      module: modules.processor,
-      env: environments.processor,
-      concurrency: 1,
-      ...observe,
-    });
-    stops.push(() => processor.close());
+    stops.push(() => functions.close());
     const poller = new SQSClient({
       region: LOCAL_AWS.region,
       endpoint: sqs.endpoint,
@@ -227,7 +208,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     stops.push(() => api.close());
     // One environment of each ahead of time, so a configuration error stops `npm start` at once
     // and the first delivery finds them warm. After the port is taken, so a busy one fails fast.
-    await Promise.all([receiver.warmUp(), processor.warmUp()]);
+    await functions.warmUp();
 
     return {
       url: api.url,
@@ -245,16 +226,6 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     await stopAll();
     throw error;
   }
-}
-
-/** Prints what a function wrote, line by line, marked with the function's name. */
-function printOutput(print: (line: string) => void): (text: string, functionName: string) => void {
-  const partial = new Map<string, string>();
-  return (text, functionName) => {
-    const lines = ((partial.get(functionName) ?? '') + text).split('\n');
-    partial.set(functionName, lines.pop() ?? '');
-    for (const line of lines) print(`  ${functionName} | ${line}`);
-  };
 }
 
 function describe(error: unknown): string {
