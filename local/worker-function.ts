@@ -33,12 +33,15 @@ export interface WorkerFunction<E, R> extends LocalFunction<E, R> {
 
 // Plain CommonJS, so a worker starts however the emulator itself was started (tsx's CLI, the bin
 // launcher, Jest). tsx compiles the emulator's side; a bundle is plain CommonJS and loads without it,
-// as Lambda loads it.
+// as Lambda loads it, with the source maps the construct turns on (NODE_OPTIONS=--enable-source-maps).
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
 const unregister = require(workerData.tsx).register();
 const { serveInvocations } = require(workerData.worker);
-if (!workerData.setup.module.endsWith('.ts')) unregister();
+if (!workerData.setup.module.endsWith('.ts')) {
+  unregister();
+  process.setSourceMapsEnabled(true);
+}
 serveInvocations();
 `;
 
