@@ -23,6 +23,8 @@ export interface DeliveryResult {
    * Duration apart from the invocation's Duration.
    */
   waitedMs?: number;
+  /** The request started a new receiver environment: `waitedMs` was its cold start. */
+  coldStart?: boolean;
   requestBody: string;
   responseBody: string;
 }
@@ -71,7 +73,11 @@ export class Activity {
     const request = parse(result.requestBody);
     const response = parse(result.responseBody);
     const label = describeEvent(request);
-    const waited = result.waitedMs ? `, after ${result.waitedMs} ms waiting for a free receiver` : '';
+    const waited = !result.waitedMs
+      ? ''
+      : result.coldStart
+        ? `, after a ${result.waitedMs} ms cold start`
+        : `, after ${result.waitedMs} ms waiting for a free receiver`;
     const timing = `(${result.statusCode}, ${result.durationMs} ms${waited})`;
     if (response?.status === 'accepted') {
       this.totals.enqueued++;

@@ -86,7 +86,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
 
     // Stamped on arrival, as API Gateway does, before any wait for an environment.
     const event = toEvent(req, path, body);
-    const { result, durationMs, waitedMs } = await receiver.invoke(event, options.context);
+    const { result, durationMs, waitedMs, coldStart } = await receiver.invoke(event, options.context);
     const responseBody = typeof result.body === 'string' ? result.body : '';
     res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
     res.end(responseBody);
@@ -95,6 +95,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         statusCode: result.statusCode ?? 200,
         durationMs: Math.round(durationMs),
         waitedMs: Math.round(waitedMs),
+        coldStart,
         requestBody: body.toString('utf8'),
         responseBody,
       });

@@ -1,6 +1,8 @@
 /** One execution environment handed to one invocation. */
 export interface Lease<T> {
   environment: T;
+  /** The environment was started for this invocation: it paid for the cold start. */
+  coldStart: boolean;
   /** The invocation is over; the environment serves the next one. */
   release(): void;
   /** The environment is broken (it crashed, its thread died): it is disposed of, never reused. */
@@ -46,7 +48,7 @@ export function executionEnvironments<T>(options: ExecutionEnvironmentsOptions<T
   let starting = 0;
   let closed = false;
 
-  const leaseOf = (environment: T): Lease<T> => {
+  const leaseOf = (environment: T, coldStart = false): Lease<T> => {
     let done = false;
     const finish = (reuse: boolean) => {
       if (done) return;
@@ -63,7 +65,7 @@ export function executionEnvironments<T>(options: ExecutionEnvironmentsOptions<T
       // The freed slot goes to a new environment for whoever waits.
       if (next !== undefined) next(closed ? stopped() : startOne());
     };
-    return { environment, release: () => finish(true), discard: () => finish(false) };
+    return { environment, coldStart, release: () => finish(true), discard: () => finish(false) };
   };
 
   const startOne = (): Promise<Lease<T>> => {
@@ -72,7 +74,7 @@ export function executionEnvironments<T>(options: ExecutionEnvironmentsOptions<T
       (environment) => {
         starting--;
         live++;
-        return leaseOf(environment);
+        return leaseOf(environment, true);
       },
       (error: unknown) => {
         starting--;

@@ -15,6 +15,8 @@ export interface Invocation<R> {
    * cold start's Init Duration apart from the invocation's Duration.
    */
   waitedMs: number;
+  /** The invocation started a new environment, and `waitedMs` is its cold start. */
+  coldStart: boolean;
 }
 
 /** A function as the emulator hosts it: invocations in, results out, environments behind it. */
@@ -43,7 +45,8 @@ export function inProcessFunction<E, R>(handler: Handler<E, R>, concurrency = 1)
       const started = performance.now();
       try {
         const result = await lease.environment(event, context());
-        return { result, durationMs: performance.now() - started, waitedMs: started - arrived };
+        const durationMs = performance.now() - started;
+        return { result, durationMs, waitedMs: started - arrived, coldStart: lease.coldStart };
       } finally {
         lease.release();
       }

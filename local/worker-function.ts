@@ -65,7 +65,7 @@ export function workerFunction<E, R>(options: WorkerFunctionOptions): WorkerFunc
       try {
         const { result, durationMs } = await lease.environment.invoke(event, context());
         lease.release();
-        return { result: result as R, durationMs, waitedMs };
+        return { result: result as R, durationMs, waitedMs, coldStart: lease.coldStart };
       } catch (error) {
         if (lease.environment.dead) lease.discard();
         else lease.release();

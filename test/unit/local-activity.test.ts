@@ -74,6 +74,14 @@ describe('Activity.delivery', () => {
     ]);
   });
 
+  it('prints a wait for a new receiver environment as its cold start', () => {
+    const { activity: a, lines } = activity();
+
+    a.delivery(delivery({ waitedMs: 480, coldStart: true }));
+
+    expect(lines()).toEqual([`${LABEL} received → enqueued (200, 12 ms, after a 480 ms cold start)`]);
+  });
+
   it('leaves out a wait that did not happen', () => {
     const { activity: a, lines } = activity();
 

@@ -319,6 +319,7 @@ describe('local API delivery reports', () => {
       statusCode: 200,
       durationMs: expect.any(Number),
       waitedMs: expect.any(Number),
+      coldStart: expect.any(Boolean),
       requestBody: '{"eventId":"e-1"}',
       responseBody: '{"status":"accepted"}',
     });

@@ -50,6 +50,16 @@ describe('executionEnvironments', () => {
     expect(created()).toBe(1);
   });
 
+  it('marks the lease that started its environment as the cold start, and only that one', async () => {
+    const { environments } = numbered(1);
+    const first = await environments.acquire();
+    first.release();
+
+    const second = await environments.acquire();
+
+    expect([first.coldStart, second.coldStart]).toEqual([true, false]);
+  });
+
   it('makes the next invocation wait until an environment is released', async () => {
     const { environments } = numbered(1);
     const first = await environments.acquire();

@@ -78,13 +78,18 @@ describe('workerFunction', () => {
     expect((result as Described).remainingMs).toBeLessThanOrEqual(10_000);
   });
 
-  it('reports the handler’s own duration and the wait for an environment apart', async () => {
-    const fn = fixture();
+  it('reports the handler’s own duration apart from the wait, and which invocation paid the cold start', async () => {
+    const fn = fixture({ concurrency: 1 });
 
-    const invocation = await fn.invoke({ action: 'describe' }, context);
+    const first = await fn.invoke({ action: 'describe' }, context);
+    const second = await fn.invoke({ action: 'describe' }, context);
 
-    expect(invocation.durationMs).toBeGreaterThanOrEqual(0);
-    expect(invocation.waitedMs).toBeGreaterThanOrEqual(0);
+    expect(first).toMatchObject({
+      coldStart: true,
+      durationMs: expect.any(Number),
+      waitedMs: expect.any(Number),
+    });
+    expect(second.coldStart).toBe(false);
   });
 
   it('hands over each log record the function prints, with its service name and keys', async () => {
