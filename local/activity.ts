@@ -23,16 +23,21 @@ export interface DeliveryResult {
    * Duration apart from the invocation's Duration.
    */
   waitedMs?: number;
+  /** The request started a new receiver environment: `waitedMs` was its cold start. */
+  coldStart?: boolean;
   requestBody: string;
   responseBody: string;
 }
 
-type LogEntry = Record<string, unknown> & { message?: unknown; level?: unknown };
+/** A log record a function printed, as the observation channel hands it over. */
+export type LogRecord = Record<string, unknown>;
 
 /**
  * Turns the pipeline's happenings into one readable line per step (received → enqueued →
  * processed / duplicate / failed (attempt n) / dead-lettered) and the status counters. Processing
- * outcomes come from the processor's own structured log lines, as they would in CloudWatch.
+ * outcomes come from the processor's own log records, the ones a CloudWatch query would read,
+ * handed over as they are printed (lambdas/runtime/observation.ts): however Powertools prints
+ * them (POWERTOOLS_DEV pretty-prints), the display is the same.
  */
 export class Activity {
   private readonly totals: ActivityCounts = {
@@ -48,6 +53,11 @@ export class Activity {
   /** Events that failed their last attempt and have not shown up in the DLQ yet, oldest first. */
   private readonly awaitingDeadLetter: { label: string; attempts: number }[] = [];
 
+  /**
+   * @param print writes one line of the display
+   * @param options `verbose` when the functions' own output is shown too, which makes the display's
+   *   short form of their errors redundant
+   */
   constructor(
     private readonly print: (line: string) => void,
     private readonly options: { verbose: boolean; maxReceiveCount?: number } = { verbose: false },
@@ -63,7 +73,11 @@ export class Activity {
     const request = parse(result.requestBody);
     const response = parse(result.responseBody);
     const label = describeEvent(request);
-    const waited = result.waitedMs ? `, after ${result.waitedMs} ms waiting for a free receiver` : '';
+    const waited = !result.waitedMs
+      ? ''
+      : result.coldStart
+        ? `, after a ${result.waitedMs} ms cold start`
+        : `, after ${result.waitedMs} ms waiting for a free receiver`;
     const timing = `(${result.statusCode}, ${result.durationMs} ms${waited})`;
     if (response?.status === 'accepted') {
       this.totals.enqueued++;
@@ -105,8 +119,8 @@ export class Activity {
     }
   }
 
-  /** One JSON line a handler logged. */
-  log(entry: LogEntry): void {
+  /** One record a function logged. */
+  log(entry: LogRecord): void {
     const label = describeEvent(entry);
     switch (entry.message) {
       case LOG_MESSAGES.eventProcessed:
@@ -132,11 +146,9 @@ export class Activity {
             typeof entry.error === 'string' ? entry.error : String(entry.message),
           );
         }
-        if (this.options.verbose) this.print(`  log ${JSON.stringify(entry)}`);
         return;
       default:
-        if (this.options.verbose) this.print(`  log ${JSON.stringify(entry)}`);
-        else if (entry.level === 'ERROR')
+        if (!this.options.verbose && entry.level === 'ERROR')
           this.print(`  error: ${String(entry.message)}${entry.cause ? ` (${String(entry.cause)})` : ''}`);
     }
   }
@@ -160,32 +172,4 @@ function describeEvent(source: Record<string, unknown> | undefined): string {
 
 function time(): string {
   return new Date().toISOString().slice(11, 23);
-}
-
-/**
- * Routes the JSON lines Powertools writes (INFO and metrics to stdout, WARN and ERROR to stderr) into
- * `onEntry`; other output passes through. Returns the function that restores both streams.
- */
-export function interceptLogLines(onEntry: (entry: LogEntry) => void): () => void {
-  const restores = [process.stdout, process.stderr].map((stream) => {
-    const write = stream.write.bind(stream);
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      // Structured log lines and embedded-metric-format lines (`{"_aws": …}`) are the handlers'.
-      if (!text.startsWith('{"level"') && !text.startsWith('{"_aws"')) {
-        return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-      }
-      for (const line of text.split('\n')) {
-        const entry = parse(line);
-        if (entry !== undefined) onEntry(entry);
-      }
-      return true;
-    }) as typeof stream.write;
-    return () => {
-      stream.write = write;
-    };
-  });
-  return () => {
-    for (const restore of restores) restore();
-  };
 }

@@ -1,25 +1,26 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ROUTES } from '../lambdas/contract';
 import type { DeliveryResult } from './activity';
+import { type Handler, inProcessFunction, type LocalFunction } from './local-function';
+import { httpApiEvent, LOCAL_HTTP_API } from './kit/api-gateway-events';
 
 /** The receiver's Lambda handler. */
-export type ReceiverHandler = (
-  event: APIGatewayProxyEventV2,
-  context: Context,
-) => Promise<APIGatewayProxyStructuredResultV2>;
+export type ReceiverHandler = Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
+
+/** The receiver with its execution environments, as the local API invokes it. */
+export type LocalReceiver = LocalFunction<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 
 /**
- * Receiver invocations the local API runs at once by default. In AWS each execution environment
- * serves one request and a burst gets more environments, each with its own CPU and connections.
- * Locally every "environment" shares one event loop and one SDK connection pool with fauxqs and
- * dynalite, so beyond a few at once they add no throughput and only stretch each invocation's SQS
- * call towards its attempt timeout (`ENQUEUE_BUDGET.requestTimeoutMs`, 1.5 s). Measured on 2
- * cores shared with two CPU-bound processes, 1,000 deliveries 200 at a time: 10 at once came within
- * a quarter of the best throughput with the slowest invocation near 0.5 s; 30 gained little and
- * took 1.4 s; 200 answered 60% with 503.
+ * Receiver invocations the local API runs at once by default, each in an execution environment of
+ * its own. In AWS a burst gets more environments, each with its own CPU and connections; locally
+ * they share a few cores with fauxqs and dynalite, so beyond a few at once they add no throughput
+ * and only stretch each invocation's SQS call towards its attempt timeout
+ * (`ENQUEUE_BUDGET.requestTimeoutMs`, 1.5 s). Measured on 2 cores shared with two CPU-bound
+ * processes, 1,000 deliveries 200 at a time: 10 at once came within a quarter of the best
+ * throughput with the slowest invocation near 0.5 s; 30 gained little and took 1.4 s; 200 answered
+ * 60% with 503.
  */
 export const DEFAULT_RECEIVER_CONCURRENCY = 10;
 
@@ -27,16 +28,20 @@ export const DEFAULT_RECEIVER_CONCURRENCY = 10;
 export interface LocalApiOptions {
   port: number;
   webhookPath?: string;
-  receiver: ReceiverHandler;
-  /** Called as an invocation starts, so its deadline counts from then, not from the request's arrival. */
-  context: () => Context;
   /**
-   * Receiver invocations in flight at once, like that many warm execution environments; further
-   * requests wait for a free one before the handler starts, so the wait is not charged to the
-   * handler's own time budget (and is reported apart, as {@link DeliveryResult.waitedMs}).
+   * The receiver, with its execution environments: a request waits for a free one before the
+   * handler starts, so the wait is not charged to the handler's own time budget (and is reported
+   * apart, as {@link DeliveryResult.waitedMs}).
+   */
+  receiver: LocalReceiver | ReceiverHandler;
+  /**
+   * With a plain handler: invocations it serves at once, like that many warm environments in this
+   * thread. A {@link LocalReceiver} brings its own bound.
    * @default DEFAULT_RECEIVER_CONCURRENCY (10)
    */
   receiverConcurrency?: number;
+  /** Called as an invocation starts, so its deadline counts from then, not from the request's arrival. */
+  context: () => Context;
   /** `GET /_local/status` */
   status: () => Promise<unknown>;
   /**
@@ -55,7 +60,10 @@ export interface LocalApi {
 
 // API Gateway's own payload limit; the receiver enforces the much lower one it is configured with.
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading byte-order mark in the text: the decoder would otherwise drop it, and
+// the receiver would check the signature over other bytes than were signed (a 401 here that AWS,
+// which passes the body through untouched, never gives).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * What API Gateway's HTTP API does for this stack, on 127.0.0.1: exactly `POST <webhookPath>` and
@@ -65,7 +73,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const webhookPath = options.webhookPath ?? ROUTES.webhookPath;
   const routes = new Set([`POST ${webhookPath}`, `GET ${ROUTES.healthPath}`]);
-  const environments = executionEnvironments(options.receiverConcurrency ?? DEFAULT_RECEIVER_CONCURRENCY);
+  const receiver = localReceiver(options);
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -77,24 +85,17 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       return send(res, 413, { message: 'Request Entity Too Large' });
 
     // Stamped on arrival, as API Gateway does, before any wait for an environment.
-    const event = toEvent(req, routeKey, path, body);
-    const arrived = performance.now();
-    const release = await environments.acquire();
-    const started = performance.now();
-    let result: APIGatewayProxyStructuredResultV2;
-    try {
-      result = await options.receiver(event, options.context());
-    } finally {
-      release();
-    }
+    const event = toEvent(req, path, body);
+    const { result, durationMs, waitedMs, coldStart } = await receiver.invoke(event, options.context);
     const responseBody = typeof result.body === 'string' ? result.body : '';
     res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
     res.end(responseBody);
     if (req.method === 'POST') {
       options.onDelivery({
         statusCode: result.statusCode ?? 200,
-        durationMs: Math.round(performance.now() - started),
-        waitedMs: Math.round(started - arrived),
+        durationMs: Math.round(durationMs),
+        waitedMs: Math.round(waitedMs),
+        coldStart,
         requestBody: body.toString('utf8'),
         responseBody,
       });
@@ -129,74 +130,38 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   };
 }
 
-/** A fixed set of execution environments, each serving one invocation at a time. */
-export interface ExecutionEnvironments {
-  /** Resolves once an environment is free, with the function that frees it again. */
-  acquire(): Promise<() => void>;
-}
-
-/** `count` environments; invocations that find none free wait for one, first come first served. */
-export function executionEnvironments(count: number): ExecutionEnvironments {
-  if (!Number.isInteger(count) || count < 1)
-    throw new RangeError(`receiverConcurrency must be a whole number ≥ 1, got ${count}.`);
-  let free = count;
-  const waiting: (() => void)[] = [];
-  const release = () => {
-    const next = waiting.shift();
-    if (next === undefined) free++;
-    // The environment passes straight to the next request, so a newcomer cannot take it first.
-    else next();
-  };
-  return {
-    acquire: () => {
-      if (free > 0) {
-        free--;
-        return Promise.resolve(release);
-      }
-      return new Promise((resolve) => waiting.push(() => resolve(release)));
-    },
-  };
+function localReceiver(options: LocalApiOptions): LocalReceiver {
+  if (typeof options.receiver !== 'function') return options.receiver;
+  const concurrency = options.receiverConcurrency ?? DEFAULT_RECEIVER_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`receiverConcurrency must be a whole number ≥ 1, got ${concurrency}.`);
+  return inProcessFunction(options.receiver, concurrency);
 }
 
 /**
  * The payload-format-2.0 event. Like API Gateway, text bodies arrive as strings and anything else
  * (or text that is not valid UTF-8) base64-encoded.
  */
-function toEvent(req: IncomingMessage, routeKey: string, path: string, body: Buffer): APIGatewayProxyEventV2 {
+function toEvent(req: IncomingMessage, path: string, body: Buffer): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const contentType = headers['content-type'] ?? '';
   const text = /json|text|xml|x-www-form-urlencoded/.test(contentType) ? decodeUtf8(body) : undefined;
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: url.search.slice(1),
-    headers,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: headers.host ?? '127.0.0.1',
-      domainPrefix: 'local',
-      http: {
-        method: req.method ?? 'GET',
-        path,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
+  return httpApiEvent(
+    {
+      method: req.method ?? 'GET',
+      path,
+      rawQueryString: new URL(req.url ?? '/', 'http://localhost').search.slice(1),
+      headers,
+      body: body.length === 0 ? undefined : (text ?? body.toString('base64')),
+      isBase64Encoded: body.length > 0 && text === undefined,
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      protocol: `HTTP/${req.httpVersion}`,
     },
-    body: body.length === 0 ? undefined : (text ?? body.toString('base64')),
-    isBase64Encoded: body.length > 0 && text === undefined,
-  };
+    { ...LOCAL_HTTP_API, domainName: headers.host ?? LOCAL_HTTP_API.domainName },
+  );
 }
 
 function decodeUtf8(body: Buffer): string | undefined {

@@ -5,6 +5,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { sqsRecord } from './kit/sqs-records';
 
 /** A processor invocation, as Lambda would make it. */
 export type ProcessorInvoke = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
@@ -130,7 +131,7 @@ async function deliver(messages: Message[], options: EventSourceOptions): Promis
   }
 }
 
-/** The record shape Lambda hands the function (camel-cased attributes, as in aws-lambda's types). */
+/** The record Lambda hands the function for a received message. */
 function toRecord(message: Message, options: EventSourceOptions): SQSRecord {
   const system = message.Attributes ?? {};
   const attributes: SQSMessageAttributes = {};
@@ -142,10 +143,9 @@ function toRecord(message: Message, options: EventSourceOptions): SQSRecord {
       binaryListValues: [],
     };
   }
-  return {
+  return sqsRecord(message.Body ?? '', {
     messageId: message.MessageId ?? '',
     receiptHandle: message.ReceiptHandle ?? '',
-    body: message.Body ?? '',
     attributes: {
       ApproximateReceiveCount: system.ApproximateReceiveCount ?? '1',
       SentTimestamp: system.SentTimestamp ?? String(Date.now()),
@@ -154,10 +154,9 @@ function toRecord(message: Message, options: EventSourceOptions): SQSRecord {
     },
     messageAttributes: attributes,
     md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: options.queueArn,
-    awsRegion: options.region,
-  };
+    queueArn: options.queueArn,
+    region: options.region,
+  });
 }
 
 /** Why the event source failed an invocation abandoned by the `{"processor":"crash"}` fault. */
@@ -182,26 +181,6 @@ export async function invokeAndCrash(
   throw new ProcessorCrashedError(
     `processor crashed after ${Math.min(completed, event.Records.length)} of ${event.Records.length} records (injected fault)`,
   );
-}
-
-/** A Lambda context whose deadline is the function timeout from now. */
-export function lambdaContext(functionName: string, timeoutSeconds: number): Context {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  const requestId = crypto.randomUUID();
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {

@@ -4,5 +4,7 @@
  */
 export const LOCAL_AWS = {
   region: 'us-east-1',
+  /** fauxqs' account id, also used in every local ARN. */
+  accountId: '000000000000',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 } as const;

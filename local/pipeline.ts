@@ -1,20 +1,18 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { latestStateTableInput } from '../lambdas/latest-state';
-import {
-  IDEMPOTENCY_DEFAULTS,
-  PROCESSOR_DEFAULTS,
-  RECEIVER_DEFAULTS,
-} from '../lib/smartcar-webhooks-defaults';
-import { ENV_VARS, PROCESSOR_ENVIRONMENT, RECEIVER_ENVIRONMENT, ROUTES } from '../lambdas/contract';
-import { Activity, interceptLogLines } from './activity';
-import { startLocalApi } from './api-gateway';
+import { PROCESSOR_DEFAULTS, RECEIVER_DEFAULTS } from '../lib/smartcar-webhooks-defaults';
+import { ROUTES } from '../lambdas/contract';
+import { Activity } from './activity';
+import { DEFAULT_RECEIVER_CONCURRENCY, startLocalApi } from './api-gateway';
 import { startLocalDynamoDb } from './dynamodb';
-import { invokeAndCrash, lambdaContext, startEventSource } from './event-source';
-import { loadHandlers } from './handlers';
+import { invokeAndCrash, startEventSource } from './event-source';
+import { functionModules } from './function-modules';
+import { lambdaContext } from './kit/lambda-context';
 import { LOCAL_AWS } from './local-aws';
 import { startSecretsManagerStub } from './secrets-manager-stub';
 import { startLocalSqs } from './sqs';
+import { startFunctions } from './pipeline-functions';
 
 /** Settings of {@link startPipeline}. */
 export interface PipelineOptions {
@@ -25,10 +23,11 @@ export interface PipelineOptions {
   bundlesDir?: string;
   visibilityTimeoutSeconds: number;
   /**
-   * Receiver invocations served at once, as that many Lambda environments; see `startLocalApi`.
+   * Receiver invocations served at once, each in an execution environment of its own.
    * @default DEFAULT_RECEIVER_CONCURRENCY (10)
    */
   receiverConcurrency?: number;
+  /** Also print what the functions write (their log and metric lines), as CloudWatch Logs would store it. */
   verbose?: boolean;
   print: (line: string) => void;
 }
@@ -39,6 +38,8 @@ export interface Pipeline {
   webhookUrl: string;
   handlerSource: string;
   queueName: string;
+  /** Where the token is, for `aws secretsmanager put-secret-value --endpoint-url …`. */
+  secretsManager: { endpoint: string; secretId: string };
   status(): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
@@ -50,8 +51,9 @@ const LATEST_STATE_TABLE_NAME = 'smartcar-webhooks-latest-state';
 /**
  * The deployed architecture in one process on 127.0.0.1: the local API in front of the real
  * receiver handler, fauxqs for SQS, dynalite for DynamoDB, a Secrets Manager stand-in, and a
- * poller that invokes the real processor handler like Lambda's event source mapping. The handlers
- * find the emulators through the SDK's standard AWS_ENDPOINT_URL_* variables.
+ * poller that invokes the real processor handler like Lambda's event source mapping. Each
+ * function runs in execution environments of its own (worker threads, see `startFunctions`) and
+ * finds the emulators through the SDK's standard AWS_ENDPOINT_URL_* variables.
  */
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const stops: (() => Promise<void>)[] = [];
@@ -68,38 +70,26 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     await dynamodb.createIdempotencyTable(TABLE_NAME);
     await dynamodb.client.send(new CreateTableCommand(latestStateTableInput(LATEST_STATE_TABLE_NAME)));
 
-    Object.assign(process.env, {
-      AWS_REGION: LOCAL_AWS.region,
-      AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-      // The environments the construct writes, from the construct's own defaults.
-      ...RECEIVER_ENVIRONMENT.write({
-        queueUrl: sqs.queue.url,
-        tokenSecretId: SECRET_ID,
-        maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes,
-        replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
-        tokenRotationGraceSeconds: RECEIVER_DEFAULTS.tokenRotationGraceSeconds,
-      }),
-      ...PROCESSOR_ENVIRONMENT.write({
-        idempotencyTableName: TABLE_NAME,
-        idempotencyExpirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
-        latestStateTableName: LATEST_STATE_TABLE_NAME,
-        deadLetterQueueUrl: sqs.deadLetterQueue.url,
-      }),
-      [ENV_VARS.serviceName]: 'smartcar-webhooks-local',
-    });
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
-
     const activity = new Activity(options.print, { verbose: options.verbose ?? false });
-    const restoreStdout = interceptLogLines((entry) => activity.log(entry));
-    stops.push(async () => restoreStdout());
-    const handlers = loadHandlers(options.bundlesDir);
-
+    const modules = functionModules(options.bundlesDir);
+    const { receiver, processor, ...functions } = startFunctions({
+      modules,
+      resources: {
+        sqsEndpoint: sqs.endpoint,
+        dynamodbEndpoint: dynamodb.endpoint,
+        secretsManagerEndpoint: secrets.endpoint,
+        queueUrl: sqs.queue.url,
+        deadLetterQueueUrl: sqs.deadLetterQueue.url,
+        tokenSecretId: SECRET_ID,
+        idempotencyTableName: TABLE_NAME,
+        latestStateTableName: LATEST_STATE_TABLE_NAME,
+      },
+      receiverConcurrency: options.receiverConcurrency ?? DEFAULT_RECEIVER_CONCURRENCY,
+      activity,
+      verbose: options.verbose ?? false,
+      print: options.print,
+    });
+    stops.push(() => functions.close());
     const poller = new SQSClient({
       region: LOCAL_AWS.region,
       endpoint: sqs.endpoint,
@@ -123,9 +113,14 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
             options.visibilityTimeoutSeconds,
             PROCESSOR_DEFAULTS.timeoutSeconds,
           );
-          return invokeAndCrash(event, handlers.processor, lambdaContext('processor', remainingSeconds));
+          return invokeAndCrash(
+            event,
+            async (records, context) => (await processor.invoke(records, () => context)).result,
+            lambdaContext(remainingSeconds * 1000, 'processor'),
+          );
         }
-        return handlers.processor(event, lambdaContext('processor', PROCESSOR_DEFAULTS.timeoutSeconds));
+        const context = () => lambdaContext(PROCESSOR_DEFAULTS.timeoutSeconds * 1000, 'processor');
+        return (await processor.invoke(event, context)).result;
       },
       onRecord: (result) => activity.record(result),
       onPollError: (error) => {
@@ -168,9 +163,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 
     const api = await startLocalApi({
       port: options.port,
-      receiver: handlers.receiver,
-      receiverConcurrency: options.receiverConcurrency,
-      context: () => lambdaContext('receiver', RECEIVER_DEFAULTS.timeoutSeconds),
+      receiver,
+      context: () => lambdaContext(RECEIVER_DEFAULTS.timeoutSeconds * 1000, 'receiver'),
       onDelivery: (result) => activity.delivery(result),
       faults: (request) => {
         for (const [name, proxy] of [
@@ -208,15 +202,20 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           deadLetterQueueUrl: sqs.deadLetterQueue.url,
           deadLetterQueueArn: sqs.deadLetterQueue.arn,
         },
+        secretsManager: { endpoint: secrets.endpoint, secretId: SECRET_ID },
       }),
     });
     stops.push(() => api.close());
+    // One environment of each ahead of time, so a configuration error stops `npm start` at once
+    // and the first delivery finds them warm. After the port is taken, so a busy one fails fast.
+    await functions.warmUp();
 
     return {
       url: api.url,
       webhookUrl: `${api.url}${ROUTES.webhookPath}`,
-      handlerSource: handlers.source,
+      handlerSource: modules.source,
       queueName: sqs.queue.name,
+      secretsManager: { endpoint: secrets.endpoint, secretId: SECRET_ID },
       status: async () => {
         const response = await fetch(`${api.url}/_local/status`);
         return (await response.json()) as Record<string, unknown>;

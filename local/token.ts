@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 
 /** Where `npm start` and the CLI look for the Application Management Token. */
 export const TOKEN_ENV_VAR = 'SMARTCAR_MANAGEMENT_TOKEN';
@@ -7,18 +8,21 @@ export const TOKEN_ENV_VAR = 'SMARTCAR_MANAGEMENT_TOKEN';
 /** Default `.env` file, relative to the working directory. */
 export const DOT_ENV_FILE = '.env';
 
-/** `KEY=VALUE` lines of a .env file (quotes stripped, `#` comments skipped); empty when absent. */
+// Keys as a shell accepts them: parseEnv reads an indented `# KEY=value` comment as the key "# KEY".
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The variables of a .env file, read by Node's own parser (`util.parseEnv`: quotes, `export`
+ * prefixes, `#` comments, CRLF line endings); empty when the file is absent.
+ */
 export function readDotEnv(file = DOT_ENV_FILE): Record<string, string> {
   if (!existsSync(file)) return {};
-  const values: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (match === null || line.trimStart().startsWith('#')) continue;
-    const [, key, raw] = match as unknown as [string, string, string];
-    const quoted = /^(['"])(.*)\1$/.exec(raw);
-    values[key] = quoted ? (quoted[2] ?? '') : raw.replace(/\s+#.*$/, '');
-  }
-  return values;
+  const entries = Object.entries(parseEnv(readFileSync(file, 'utf8')));
+  return Object.fromEntries(
+    entries.filter(
+      (entry): entry is [string, string] => VARIABLE_NAME.test(entry[0]) && entry[1] !== undefined,
+    ),
+  );
 }
 
 /** The token from the environment, else from `.env`; undefined when neither has one. */

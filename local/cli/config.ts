@@ -5,9 +5,11 @@ import type { CliIo } from './io';
 
 /** Defaults of the CLI's options. */
 export const CLI_DEFAULTS = {
-  /** Where `npm start` listens unless PORT says otherwise. */
+  /** Where `start` listens, and the other commands look for it, unless PORT says otherwise. */
   localHost: '127.0.0.1',
   localPort: 3000,
+  /** Local default: retries within seconds. AWS uses 6 × the processor timeout. */
+  visibilityTimeoutSeconds: 10,
   /** Smartcar counts a delivery as failed when no answer arrives within 15 s. */
   timeoutMs: 15_000,
   count: 1,
@@ -29,10 +31,17 @@ export const CLI_DEFAULTS = {
 /** Path of the local emulator's status document. */
 export const LOCAL_STATUS_PATH = '/_local/status';
 
+/**
+ * The local emulator's port: PORT when set, else 3000. The one default of every command: `start`
+ * listens there, the others send there.
+ */
+export function localPort(env: NodeJS.ProcessEnv): string {
+  return env.PORT !== undefined && env.PORT.trim() !== '' ? env.PORT.trim() : String(CLI_DEFAULTS.localPort);
+}
+
 /** `http://127.0.0.1:<PORT or 3000>`: the local emulator. */
 export function localBaseUrl(env: NodeJS.ProcessEnv): string {
-  const port = env.PORT !== undefined && env.PORT.trim() !== '' ? env.PORT.trim() : CLI_DEFAULTS.localPort;
-  return `http://${CLI_DEFAULTS.localHost}:${port}`;
+  return `http://${CLI_DEFAULTS.localHost}:${localPort(env)}`;
 }
 
 /** The local emulator's webhook URL, the default target of `send` and `verify`. */

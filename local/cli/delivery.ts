@@ -1,6 +1,6 @@
 import { parseJsonObject } from '../../lambdas/runtime/envelope';
-import { computeSignature } from '../../lambdas/receiver/verify-signature';
-import { sampleEvent, type SampleEventType } from '../sample-events';
+import { signDelivery } from '../../lambdas/sdk';
+import { sampleEvent, type SampleEventType } from '../kit/deliveries';
 import { explainFailure, type DiagnosisContext, readErrorBody, statusLabel } from './diagnose';
 import { type Exchange, preview } from './http';
 
@@ -45,7 +45,7 @@ export function describeBody(body: Buffer): Delivery {
 
 /** The SC-Signature header Smartcar would send with these exact bytes. */
 export function signatureHeaders(token: string, body: Uint8Array): Record<string, string> {
-  return { 'sc-signature': computeSignature(token, body) };
+  return { 'sc-signature': signDelivery(body, token) };
 }
 
 /** Whether Smartcar would count the exchange as delivered, and for VERIFY whether the hash is right. */
@@ -75,7 +75,7 @@ function judgeVerify(challenge: string, status: number, body: string, token: str
   if (answered === undefined) {
     return { ok: false, line: `✘ VERIFY answered 200 without a "challenge" string: ${preview(body, 200)}` };
   }
-  if (answered !== computeSignature(token, challenge)) {
+  if (answered !== signDelivery(challenge, token)) {
     return {
       ok: false,
       line: '✘ VERIFY answered 200 with the wrong hash',

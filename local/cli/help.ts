@@ -1,21 +1,27 @@
 import { ROUTES } from '../../lambdas/contract';
+import { PROCESSOR_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { ENQUEUE_BUDGET } from '../../lambdas/receiver/tuning';
+import { DEFAULT_RECEIVER_CONCURRENCY } from '../api-gateway';
 import { TOKEN_ENV_VAR } from '../token';
 import { CLI_DEFAULTS } from './config';
 
 /** The name the CLI goes by in its own messages (the package.json `bin` entry). */
 export const PROGRAM = 'smartcar-webhooks';
 
-const LOCAL_URL = `http://${CLI_DEFAULTS.localHost}:$PORT (${CLI_DEFAULTS.localPort})${ROUTES.webhookPath}`;
+const LOCAL_PORT = `$PORT, else ${CLI_DEFAULTS.localPort}`;
+const LOCAL_URL = `http://${CLI_DEFAULTS.localHost}:<${LOCAL_PORT}>${ROUTES.webhookPath}`;
 const TOKEN_DEFAULT = `$${TOKEN_ENV_VAR}, else .env (npm start writes one)`;
 
 const MAIN_HELP = `Usage: ${PROGRAM} <command> [options]
-       npm run cli -- <command> [options]     (from this repository)
+       npm run cli -- <command> [options]     (from this repository; npm start and npm run send
+                                              are short for its start and send)
 
-Try the Smartcar webhook receiver: send signed deliveries, check an endpoint the way the Smartcar
-Dashboard does, and move dead-lettered events back for processing.
+Run the webhook pipeline on this machine, send it (or a deployed stack) signed deliveries, check an
+endpoint the way the Smartcar Dashboard does, and move dead-lettered events back for processing.
 
 Commands:
-  send <VERIFY|VEHICLE_STATE|VEHICLE_ERROR>   POST signed sample deliveries (local emulator by default)
+  start                                       the whole pipeline on 127.0.0.1 (port ${LOCAL_PORT})
+  send <VERIFY|VEHICLE_STATE|VEHICLE_ERROR>   POST signed sample deliveries (local pipeline by default)
   verify                                      perform the Dashboard's VERIFY handshake against a URL
   redrive                                     move dead-letter queue messages back to the main queue
 
@@ -25,10 +31,44 @@ Options:
 Exit codes: 0 success, 1 the check or delivery failed, 2 bad arguments.
 
 Examples:
+  npm start
   npm run send -- VEHICLE_STATE
   npm run send -- VEHICLE_STATE --count 100 --concurrency 10
   npm run cli -- verify --url https://abc.execute-api.eu-west-1.amazonaws.com/webhooks/smartcar --token $AMT
   npm run cli -- redrive --stack SmartcarWebhooks
+`;
+
+const START_HELP = `Usage: ${PROGRAM} start [options]
+       npm start [-- options]
+
+Runs the whole webhook pipeline on 127.0.0.1, with no AWS account: the local API in front of the
+real receiver, fauxqs for SQS, dynalite for DynamoDB, a Secrets Manager stand-in, and an event
+source that invokes the real processor. Each function runs like on Lambda, in execution
+environments of its own (worker threads) with the environment the construct gives it. Ctrl-C
+stops everything.
+
+Options:
+  --port <n>                  HTTP port (default ${LOCAL_PORT}; 0 picks a free one)
+  --bundles                   run the bundles \`npx cdk synth\` wrote instead of the TypeScript sources
+  --cdk-out <dir>             where to find those bundles (default cdk.out)
+  --visibility-timeout <s>    seconds before a failed message is retried (default ${CLI_DEFAULTS.visibilityTimeoutSeconds};
+                              AWS: ${PROCESSOR_DEFAULTS.timeoutSeconds * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier})
+  --receiver-concurrency <n>  receiver invocations at once, each in an environment of its own
+                              (default ${DEFAULT_RECEIVER_CONCURRENCY}, at most 1000; AWS adds environments as requests come).
+                              Further requests wait for a free one; the wait, shown apart in the
+                              activity line, does not count against the receiver's ${ENQUEUE_BUDGET.totalTimeoutMs / 1000} s SQS budget.
+  --verbose                   also print what the functions write (log and metric lines), as
+                              CloudWatch Logs would store it
+  -h, --help                  this help
+
+The token comes from $${TOKEN_ENV_VAR} or .env; without one a development token is generated and
+saved to .env, where the other commands find it.
+
+Examples:
+  npm start
+  npm start -- --visibility-timeout 180
+  npx cdk synth && npm start -- --bundles
+  POWERTOOLS_DEV=true npm start -- --verbose
 `;
 
 const SEND_HELP = `Usage: ${PROGRAM} send <VERIFY|VEHICLE_STATE|VEHICLE_ERROR> [options]
@@ -91,7 +131,7 @@ Events already processed are skipped by the processor's idempotency check. An em
 error: nothing is started.
 
 Targets:
-  (default)             the local emulator, found through http://${CLI_DEFAULTS.localHost}:$PORT (${CLI_DEFAULTS.localPort})/_local/status
+  (default)             the local pipeline, found through http://${CLI_DEFAULTS.localHost}:<${LOCAL_PORT}>/_local/status
   --local <baseUrl>     the local emulator at another address
   --stack <name>        a deployed stack: its QueueName and DeadLetterQueueName outputs
   --dlq <queue>         a dead-letter queue on AWS by name, URL or ARN
@@ -115,6 +155,7 @@ Examples:
 
 /** Help texts by command name. */
 export const HELP: Readonly<Record<string, string>> = {
+  start: START_HELP,
   send: SEND_HELP,
   verify: VERIFY_HELP,
   redrive: REDRIVE_HELP,

@@ -12,6 +12,11 @@ export interface CliIo {
   sleep?: (ms: number) => Promise<void>;
   /** Where the token is looked up when the environment has none. @default `.env` in the working directory */
   dotEnvFile?: string;
+  /**
+   * Resolves with the signal's name when the user asks `start` to stop (Ctrl-C).
+   * @default the first SIGINT or SIGTERM this process receives
+   */
+  untilStopped?: () => Promise<string>;
 }
 
 /** Writes one line to the stream. */

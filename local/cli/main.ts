@@ -1,20 +1,26 @@
 import { CliError, EXIT_CODES, UsageError } from './errors';
 import { HELP, helpFor, PROGRAM } from './help';
 import { type CliIo, writeLine } from './io';
-import { runRedrive } from './redrive';
-import { runSend } from './send';
-import { runVerify } from './verify';
 
 /** A command: its arguments (after the command name) in, exit code out. */
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, Command>> = { send: runSend, verify: runVerify, redrive: runRedrive };
+// Each loaded when it runs: `send` needs neither the emulators nor CloudFormation's SDK.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const COMMANDS: Readonly<Record<string, () => Command>> = {
+  start: () => (require('./start') as typeof import('./start')).runStart,
+  send: () => (require('./send') as typeof import('./send')).runSend,
+  verify: () => (require('./verify') as typeof import('./verify')).runVerify,
+  redrive: () => (require('./redrive') as typeof import('./redrive')).runRedrive,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const HELP_FLAGS = new Set(['-h', '--help']);
 
 /**
- * The `smartcar-webhooks` CLI. Writes only to `io`'s streams and returns the exit code: 0 success,
- * 1 the check or delivery failed, 2 bad arguments.
+ * The `smartcar-webhooks` CLI: `start` the local pipeline, `send` deliveries, `verify` an
+ * endpoint, `redrive` a dead-letter queue. Writes only to `io`'s streams and returns the exit
+ * code: 0 success, 1 the check or delivery failed, 2 bad arguments.
  * @param argv the arguments after the program, e.g. `['send', 'VEHICLE_STATE', '--count', '10']`
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -25,8 +31,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout.write(helpFor(args[0]));
     return EXIT_CODES.ok;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) {
+  const load = COMMANDS[name];
+  if (load === undefined) {
     return usageError(
       io,
       new UsageError(`Unknown command "${name}": use ${Object.keys(COMMANDS).join(', ')}.`),
@@ -39,7 +45,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT_CODES.ok;
   }
   try {
-    return await command(args, io);
+    return await load()(args, io);
   } catch (error) {
     if (error instanceof UsageError) return usageError(io, error);
     if (error instanceof CliError) {
@@ -58,10 +64,10 @@ function usageError(io: CliIo, error: UsageError): number {
   return error.exitCode;
 }
 
-/** Runs the CLI on this process: its arguments, streams and environment. */
-export async function run(): Promise<void> {
+/** Runs the CLI on this process: its arguments (or `argv`), streams and environment. */
+export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   try {
-    process.exitCode = await main(process.argv.slice(2), {
+    process.exitCode = await main(argv, {
       stdout: process.stdout,
       stderr: process.stderr,
       env: process.env,
@@ -75,5 +81,5 @@ export async function run(): Promise<void> {
   }
 }
 
-// `tsx local/cli/main.ts …` (the npm scripts); the bin launcher calls run() itself.
+// `tsx local/cli/main.ts …` (npm start, npm run send, npm run cli); the bin launcher calls run() itself.
 if (require.main === module) void run();

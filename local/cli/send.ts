@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { CURRENT_EVENT_TYPES } from '../../lambdas/sdk/events/event-types';
-import type { SampleEventType } from '../sample-events';
+import type { SampleEventType } from '../kit/deliveries';
 import { integerOption, nonBlankOption, noMorePositionals, parseCommandArgs, urlOption } from './args';
 import { CLI_DEFAULTS, localWebhookUrl, resolveToken } from './config';
 import { type Delivery, describeBody, generatedDelivery, judge, signatureHeaders } from './delivery';

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseJsonObject } from '../../lambdas/runtime/envelope';
-import { computeSignature } from '../../lambdas/receiver/verify-signature';
-import { sampleVehicleStateEvent, sampleVerifyEvent } from '../sample-events';
+import { signDelivery } from '../../lambdas/sdk';
+import { sampleVehicleStateEvent, sampleVerifyEvent } from '../kit/deliveries';
 import { TOKEN_ENV_VAR } from '../token';
 import { integerOption, nonBlankOption, noMorePositionals, parseCommandArgs, urlOption } from './args';
 import { CLI_DEFAULTS, localWebhookUrl, resolveToken } from './config';
@@ -71,7 +71,7 @@ export function checkVerifyAnswer(
   if (answered === challenge) {
     return 'the endpoint echoes the challenge; Smartcar expects its hex HMAC-SHA256 keyed with the token.';
   }
-  if (answered.toLowerCase() !== computeSignature(token, challenge)) {
+  if (answered.toLowerCase() !== signDelivery(challenge, token)) {
     const local = isLoopback(context.url) ? ` (npm start reads it from ${TOKEN_ENV_VAR} or .env)` : '';
     return (
       "the challenge hash does not match: the receiver's token differs from the one you passed; store the " +
@@ -144,7 +144,7 @@ async function probeSignatureCheck(
   const body = JSON.stringify(sampleVehicleStateEvent());
   writeLine(io.stdout, '→ POST a VEHICLE_STATE (mode TEST) with a wrong SC-Signature');
   const exchange = await post(body, {
-    'sc-signature': computeSignature(randomBytes(32).toString('hex'), body),
+    'sc-signature': signDelivery(body, randomBytes(32).toString('hex')),
   });
   if (exchange.kind === 'no-answer') {
     writeLine(

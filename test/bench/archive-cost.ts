@@ -1,7 +1,6 @@
 import type { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createArchiveWriter, toArchiveRecord } from '../../lambdas/processor/archive';
-import { sqsRecord } from '../support/builders';
-import { vehicleStateOfSize } from './bodies';
+import { sqsRecord, vehicleStateOfSize } from '../../local/kit';
 import { PRICES } from './prices';
 
 /**

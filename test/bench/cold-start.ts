@@ -13,8 +13,7 @@ import { SmartcarWebhooksStack } from '../../lib/smartcar-webhooks-stack';
 import { startLocalDynamoDb } from '../../local/dynamodb';
 import { LOCAL_AWS } from '../../local/local-aws';
 import { startSecretsManagerStub } from '../../local/secrets-manager-stub';
-import { apiGatewayEvent, sqsRecord, TEST_TOKEN, verifyEvent } from '../support/builders';
-import { vehicleStateOfSize } from './bodies';
+import { apiGatewayEvent, sqsRecord, TEST_TOKEN, vehicleStateOfSize, verifyEvent } from '../../local/kit';
 import { median, msSince, progress, round } from './stats';
 
 const ROOT = path.join(__dirname, '..', '..');

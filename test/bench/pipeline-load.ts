@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type PipelineStatus, startPipelineProcess } from '../integration/support/local-pipeline';
-import { sign, vehicleStateEvent } from '../support/builders';
+import { sign, vehicleStateEvent } from '../../local/kit';
 import { msSince, percentile, progress, round } from './stats';
 
 /** How to load the local pipeline. */

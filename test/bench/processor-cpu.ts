@@ -1,17 +1,11 @@
-import { IDEMPOTENCY_TABLE } from '../../lambdas/contract';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { app } from '../../lambdas/app';
-import { createEventProcessor } from '../../lambdas/processor/event-processor';
 import { parseSmartcarEvent } from '../../lambdas/sdk/events/parse-event';
 import { logger } from '../../lambdas/runtime/logger';
 import { powertoolsMetrics } from '../../lambdas/runtime/metrics';
-import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
-import { lambdaContext, sqsRecord } from '../support/builders';
-import { vehicleStateOfSize } from './bodies';
+import { lambdaContext, processorHarness, sqsRecord, vehicleStateOfSize } from '../../local/kit';
 import { swallowLogLines } from './receiver-cpu';
 import { median, msSince, round, type Summary, summarize } from './stats';
 
@@ -63,9 +57,9 @@ const TABLE_NAME = 'bench-idempotency';
 
 /**
  * The processor's own cost per invocation, in process: the Lambda entry's steps (logger context,
- * `processPartialResponse` over Powertools' BatchProcessor, records in parallel as by default,
- * metrics flush) around `createEventProcessor` with the real app handlers and the real Powertools
- * DynamoDBPersistenceLayer, its DynamoDB client mocked at `send` (aws-sdk-client-mock: PutItem and
+ * the kit's processor harness, i.e. `processPartialResponse` over Powertools' BatchProcessor with
+ * records in parallel as by default, metrics flush) around `createEventProcessor` with the real app
+ * handlers and the real Powertools DynamoDBPersistenceLayer, its DynamoDB client mocked at `send` (aws-sdk-client-mock: PutItem and
  * UpdateItem resolve at once, so the SDK's serialization and HTTP are not included). The
  * latest-state store is off and no dead-letter sender is set (every record is valid). Next to it,
  * the floor: `JSON.parse` + `parseSmartcarEvent` (zod) of the same bodies. Processor and floor
@@ -77,20 +71,14 @@ export async function measureProcessorCpu(options: ProcessorCpuOptions): Promise
   dynamodbMock.on(UpdateItemCommand).resolves({});
   const sink = swallowLogLines();
   try {
-    const eventProcessor = createEventProcessor({
+    const context = lambdaContext();
+    const processor = processorHarness({
       app,
       logger,
       metrics: powertoolsMetrics,
-      expirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
-      persistenceStore: new DynamoDBPersistenceLayer({
-        tableName: TABLE_NAME,
-        keyAttr: IDEMPOTENCY_TABLE.partitionKey,
-        expiryAttr: IDEMPOTENCY_TABLE.expiryAttribute,
-        awsSdkV3Client: new DynamoDBClient({ region: 'us-east-1' }),
-      }),
+      tableName: TABLE_NAME,
+      context,
     });
-    const batch = new BatchProcessor(EventType.SQS);
-    const context = lambdaContext();
     const poolSize = options.poolSize ?? 32;
     const batches: SQSRecord[][] = Array.from({ length: poolSize }, () =>
       Array.from({ length: options.batchSize }, () => sqsRecord(vehicleStateOfSize(options.bodyBytes))),
@@ -99,17 +87,8 @@ export async function measureProcessorCpu(options: ProcessorCpuOptions): Promise
     const invoke = async (records: SQSRecord[]): Promise<number> => {
       const start = process.hrtime.bigint();
       logger.addContext(context);
-      eventProcessor.registerLambdaContext(context);
       try {
-        const response = await processPartialResponse(
-          { Records: records },
-          eventProcessor.recordHandler,
-          batch,
-          {
-            context,
-            throwOnFullBatchFailure: false,
-          },
-        );
+        const response = await processor.processBatch(records);
         failures += response.batchItemFailures.length;
       } finally {
         powertoolsMetrics.flush();

@@ -3,10 +3,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createReceiverDependencies, toWebhookRequest } from '../../lambdas/receiver/receiver-dependencies';
-import { receiveWebhook } from '../../lambdas/receiver/webhook-receiver';
-import { RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
-import { apiGatewayEvent, TEST_TOKEN } from '../support/builders';
+import { apiGatewayEvent, receiverHarness, TEST_TOKEN } from '../../local/kit';
+import { LOCAL_AWS } from '../../local/local-aws';
 import { signedBodies } from './bodies';
 import { median, msSince, round, type Summary, summarize } from './stats';
 
@@ -48,9 +46,6 @@ export interface ReceiverCpuResult {
   runs: ReceiverCpuRun[];
 }
 
-const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/webhooks';
-const SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:smartcar-amt-AbCdEf';
-
 /**
  * The receiver's own cost per delivery, in process, with SQS and Secrets Manager stubbed at the
  * client (aws-sdk-client-mock): `receiveWebhook` plus the metrics flush the Lambda entry does, next
@@ -66,27 +61,17 @@ export async function measureReceiverCpu(options: ReceiverCpuOptions): Promise<R
     .resolves({ SecretString: TEST_TOKEN, CreatedDate: new Date(Date.now() - 86_400_000) });
   const sink = swallowLogLines();
   try {
-    const deps = createReceiverDependencies(
-      {
-        queueUrl: QUEUE_URL,
-        tokenSecretId: SECRET_ID,
-        maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes,
-        replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
-        tokenRotationGraceSeconds: RECEIVER_DEFAULTS.tokenRotationGraceSeconds,
-      },
-      {
-        sqs: new SQSClient({ region: 'us-east-1' }),
-        secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
-      },
-    );
+    const receiver = receiverHarness({
+      sqs: new SQSClient({ region: LOCAL_AWS.region }),
+      secretsManager: new SecretsManagerClient({ region: LOCAL_AWS.region }),
+    });
     const bodies = signedBodies(options.bodyBytes, options.poolSize ?? 64);
     const events: APIGatewayProxyEventV2[] = bodies.map(({ body, signature }) =>
       apiGatewayEvent({ body, headers: { 'sc-signature': signature } }),
     );
     const receive = async (event: APIGatewayProxyEventV2): Promise<number> => {
       const start = process.hrtime.bigint();
-      const response = await receiveWebhook(toWebhookRequest(event), deps);
-      deps.metrics.flush();
+      const response = await receiver.invoke(event);
       const elapsed = msSince(start);
       if (response.statusCode !== 200)
         throw new Error(`receiver answered ${response.statusCode}: ${response.body}`);

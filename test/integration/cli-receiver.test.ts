@@ -5,26 +5,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventSummary } from '../../lambdas/runtime/envelope';
 import { logger } from '../../lambdas/runtime/logger';
-import { receiveWebhook, type ReceiverDependencies } from '../../lambdas/receiver/webhook-receiver';
-import { RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { receiveWebhook } from '../../lambdas/receiver/webhook-receiver';
 import { ROUTES } from '../../lambdas/contract';
 import type { CliIo } from '../../local/cli/io';
 import { main } from '../../local/cli/main';
+import { fixedTokens, receiverHarness } from '../../local/kit';
 import { recordingMetrics } from '../support/metrics';
 
 const TOKEN = 'cli-integration-token';
 const captured: { body: string; event: EventSummary }[] = [];
 
-const deps: ReceiverDependencies = {
-  tokens: { current: async () => TOKEN, previous: async () => undefined, refresh: async () => undefined },
-  enqueue: async ({ body }, event) => {
-    captured.push({ body, event });
-  },
-  logger,
+const { dependencies: deps } = receiverHarness({
   metrics: recordingMetrics(),
-  maxBodyBytes: 256_000,
-  replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
-};
+  replace: {
+    tokens: fixedTokens(TOKEN),
+    enqueue: async ({ body }, event) => {
+      captured.push({ body, event });
+    },
+  },
+});
 
 /** The real receiver on loopback, plus routes that misbehave the ways a deployment can. */
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

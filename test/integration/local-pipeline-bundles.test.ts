@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { SERVICE_NAMES } from '../../lambdas/contract';
 import { SmartcarWebhooksStack } from '../../lib/smartcar-webhooks-stack';
 import { sign, TEST_TOKEN, vehicleStateEvent, verifyEvent } from '../support/builders';
 import {
@@ -29,7 +30,7 @@ describe('npm start -- --bundles: what ships, run locally', () => {
 
   beforeAll(async () => {
     cdkOut = synthesize();
-    pipeline = await startPipelineProcess(TEST_TOKEN, ['--bundles', '--cdk-out', cdkOut]);
+    pipeline = await startPipelineProcess(TEST_TOKEN, ['--bundles', '--cdk-out', cdkOut, '--verbose']);
   });
 
   afterAll(async () => {
@@ -63,5 +64,15 @@ describe('npm start -- --bundles: what ships, run locally', () => {
     await expect(pipeline.waitFor((status) => status.processed === 1)).resolves.toMatchObject({
       enqueued: 1,
     });
+  });
+
+  it('runs each bundle under its own service name', async () => {
+    const logLine = (fn: string, service: string) =>
+      new RegExp(`^  ${fn} \\| \\{"level":"INFO".*"service":"${service}"`, 'm');
+
+    await pipeline.waitForOutput(logLine('receiver', SERVICE_NAMES.receiver));
+    await pipeline.waitForOutput(logLine('processor', SERVICE_NAMES.processor));
+
+    expect(pipeline.output()).not.toContain('"service":"smartcar-webhooks-local"');
   });
 });

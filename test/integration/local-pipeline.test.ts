@@ -1,4 +1,7 @@
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SERVICE_NAMES } from '../../lambdas/contract';
 import { PROCESSOR_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { LOCAL_AWS } from '../../local/local-aws';
 import { main as cli } from '../../local/cli/main';
 import { sign, TEST_TOKEN, vehicleErrorEvent, vehicleStateEvent } from '../support/builders';
 import {
@@ -20,8 +23,8 @@ async function runCli(args: string[]) {
   return { code, output };
 }
 
-/** POSTs a body to the local webhook with a signature made with `token`. */
-async function deliver(pipeline: RunningPipeline, body: string, token = TEST_TOKEN) {
+/** POSTs a body (text or exact bytes) to the local webhook with a signature made with `token`. */
+async function deliver(pipeline: RunningPipeline, body: string | Buffer, token = TEST_TOKEN) {
   const response = await fetch(pipeline.webhookUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'sc-signature': sign(body, token) },
@@ -34,8 +37,11 @@ describe('npm start: the local pipeline', () => {
   let pipeline: RunningPipeline;
 
   beforeAll(async () => {
-    // A 1-second visibility timeout keeps the retry → DLQ path to a few seconds.
-    pipeline = await startPipelineProcess(TEST_TOKEN, ['--visibility-timeout', '1']);
+    // A 1-second visibility timeout keeps the retry → DLQ path to a few seconds. POWERTOOLS_DEV
+    // pretty-prints every log record over many lines; the display must not depend on their form.
+    pipeline = await startPipelineProcess(TEST_TOKEN, ['--visibility-timeout', '1', '--verbose'], {
+      POWERTOOLS_DEV: 'true',
+    });
   });
 
   afterAll(async () => {
@@ -50,6 +56,48 @@ describe('npm start: the local pipeline', () => {
     const after = await pipeline.waitFor((s) => s.processed === before.processed + 1);
     expect(after.enqueued).toBe(before.enqueued + 1);
     expect(pipeline.output()).toMatch(/VEHICLE_STATE\s+\w{8} processed/);
+  });
+
+  it('shows each step and counts it while POWERTOOLS_DEV pretty-prints the log records', async () => {
+    const before = await pipeline.status();
+    const event = vehicleStateEvent();
+    await deliver(pipeline, JSON.stringify(event));
+
+    const after = await pipeline.waitFor((s) => s.processed === before.processed + 1);
+    const id = String(event.eventId).slice(0, 8);
+    expect(after.received).toBe(before.received + 1);
+    expect(pipeline.output()).toMatch(
+      new RegExp(`^\\S+ VEHICLE_STATE ${id} received → enqueued \\(200, `, 'm'),
+    );
+    expect(pipeline.output()).toMatch(new RegExp(`^\\S+ VEHICLE_STATE ${id} processed$`, 'm'));
+    await pipeline.waitForOutput(/^ {2}processor \| {5}"message": "Event processed",$/m);
+  });
+
+  it('runs each function under its own service name', async () => {
+    const before = await pipeline.status();
+    await deliver(pipeline, JSON.stringify(vehicleStateEvent()));
+    await pipeline.waitFor((s) => s.processed === before.processed + 1);
+
+    await pipeline.waitForOutput(
+      new RegExp(`^  receiver \\| {5}"service": "${SERVICE_NAMES.receiver}",$`, 'm'),
+    );
+    await pipeline.waitForOutput(
+      new RegExp(`^  processor \\| {5}"service": "${SERVICE_NAMES.processor}",$`, 'm'),
+    );
+    expect(pipeline.output()).not.toContain('"service": "smartcar-webhooks-local"');
+  });
+
+  it('accepts a signed body that starts with a UTF-8 byte-order mark, as API Gateway does', async () => {
+    const before = await pipeline.status();
+    const bytes = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(JSON.stringify(vehicleStateEvent())),
+    ]);
+
+    const { status } = await deliver(pipeline, bytes);
+
+    expect(status).toBe(200);
+    await pipeline.waitFor((s) => s.processed === before.processed + 1);
   });
 
   it('processes an event delivered twice once and counts the second as a duplicate', async () => {
@@ -179,6 +227,33 @@ describe('npm start: the local pipeline', () => {
 
     expect(second).toBeInstanceOf(Error);
     expect(String(second)).toContain(`Port ${port} is already in use`);
+  });
+
+  it('accepts the new token, and the previous one within the grace period, once the token is rotated', async () => {
+    const { secretsManager } = await pipeline.status();
+    const client = new SecretsManagerClient({
+      region: LOCAL_AWS.region,
+      endpoint: secretsManager.endpoint,
+      credentials: LOCAL_AWS.credentials,
+    });
+    const rotate = (token: string) =>
+      client.send(new PutSecretValueCommand({ SecretId: secretsManager.secretId, SecretString: token }));
+    try {
+      await rotate('rotated-token');
+
+      // As on AWS, a receiver re-reads the secret at most every 15 s; Smartcar's retries cover that.
+      let withNew = await deliver(pipeline, JSON.stringify(vehicleStateEvent()), 'rotated-token');
+      for (let retry = 0; withNew.status === 401 && retry < 60; retry++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        withNew = await deliver(pipeline, JSON.stringify(vehicleStateEvent()), 'rotated-token');
+      }
+      const withPrevious = await deliver(pipeline, JSON.stringify(vehicleStateEvent()), TEST_TOKEN);
+
+      expect([withNew.status, withPrevious.status]).toEqual([200, 200]);
+    } finally {
+      await rotate(TEST_TOKEN);
+      client.destroy();
+    }
   });
 
   it('stops cleanly on Ctrl-C', async () => {

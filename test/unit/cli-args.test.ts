@@ -6,6 +6,7 @@ import type { CliIo } from '../../local/cli/io';
 import { main } from '../../local/cli/main';
 import { parseRedriveArgs } from '../../local/cli/redrive';
 import { parseSendArgs } from '../../local/cli/send';
+import { parseStartArgs } from '../../local/cli/start';
 import { parseVerifyArgs } from '../../local/cli/verify';
 import { TOKEN_ENV_VAR } from '../../local/token';
 
@@ -43,7 +44,21 @@ describe('cli main', () => {
     expect(stdout()).toContain('npm run cli -- redrive --stack SmartcarWebhooks');
   });
 
+  it('lists start among the commands, on the port the other commands default to', async () => {
+    const help = captureIo();
+    const sendHelp = captureIo();
+
+    await main(['--help'], help.io);
+    await main(['send', '--help'], sendHelp.io);
+
+    expect(help.stdout()).toMatch(
+      /^ {2}start +the whole pipeline on 127\.0\.0\.1 \(port \$PORT, else 3000\)$/m,
+    );
+    expect(sendHelp.stdout()).toContain('http://127.0.0.1:<$PORT, else 3000>/webhooks/smartcar');
+  });
+
   it.each([
+    ['start', '--receiver-concurrency <n>', 'npx cdk synth && npm start -- --bundles'],
     ['send', '--count <n>', 'npm run send -- VEHICLE_STATE --count 100 --concurrency 10'],
     ['verify', '--timeout <ms>', 'npm run cli -- verify --url https://abc.execute-api'],
     ['redrive', '--stack <name>', 'npm run cli -- redrive --stack SmartcarWebhooks'],
@@ -74,7 +89,7 @@ describe('cli main', () => {
     const code = await main([], io);
 
     expect(code).toBe(2);
-    expect(stderr()).toContain('Missing command: send, verify, redrive.');
+    expect(stderr()).toContain('Missing command: start, send, verify, redrive.');
     expect(stderr()).toContain('Run "smartcar-webhooks --help" for usage.');
   });
 
@@ -84,7 +99,7 @@ describe('cli main', () => {
     const code = await main(['sned', 'VEHICLE_STATE'], io);
 
     expect(code).toBe(2);
-    expect(stderr()).toContain('Unknown command "sned": use send, verify, redrive.');
+    expect(stderr()).toContain('Unknown command "sned": use start, send, verify, redrive.');
     expect(stderr()).toContain('Run "smartcar-webhooks --help" for usage.');
   });
 });
@@ -116,6 +131,14 @@ describe('cli argument errors', () => {
       ['send', '--file', join(scratch, 'missing.json')],
       `--file ${join(scratch, 'missing.json')}: no such file.`,
     ],
+    [['start', '--port', 'http'], '--port must be a port number from 0 to 65535, got "http".'],
+    [['start', '--port', '70000'], '--port must be a port number from 0 to 65535, got "70000".'],
+    [['start', '--visibility-timeout=-1'], '--visibility-timeout must be a whole number ≥ 0, got "-1".'],
+    [['start', '--visibility-timeout', '43201'], '--visibility-timeout must be at most 43200 seconds'],
+    [['start', '--receiver-concurrency', '0'], '--receiver-concurrency must be a whole number ≥ 1, got "0".'],
+    [['start', '--receiver-concurrency', '1001'], '--receiver-concurrency must be at most 1000'],
+    [['start', '--cdk-out', 'out'], '--cdk-out says where the bundles are: use it with --bundles.'],
+    [['start', 'now'], 'Unexpected argument "now" for "start".'],
     [['verify', 'https://example.com'], 'Unexpected argument "https://example.com" for "verify".'],
     [['verify', '--timeout', 'soon'], '--timeout must be a whole number ≥ 1, got "soon".'],
     [['verify', '--urll', 'https://example.com'], 'Unknown option --urll for "verify".'],
@@ -160,6 +183,64 @@ describe('cli argument errors', () => {
       expect(stderr()).toContain('run `npm start` once');
     },
   );
+});
+
+describe('start arguments', () => {
+  it('defaults to port 3000, a 10 s visibility timeout, 10 receivers and the TypeScript sources', () => {
+    const { io } = captureIo({});
+
+    expect(parseStartArgs([], io)).toEqual({
+      port: 3000,
+      bundlesDir: undefined,
+      visibilityTimeoutSeconds: 10,
+      receiverConcurrency: 10,
+      verbose: false,
+    });
+  });
+
+  it('listens on PORT, the port the other commands send to', () => {
+    const { io } = captureIo({ PORT: '4100' });
+
+    expect(parseStartArgs([], io).port).toBe(4100);
+    expect(parseSendArgs(['VEHICLE_STATE', '--token', TOKEN], io).url.port).toBe('4100');
+  });
+
+  it('prefers --port over PORT and takes 0 for a free port', () => {
+    const { io } = captureIo({ PORT: '4100' });
+
+    expect(parseStartArgs(['--port', '0'], io).port).toBe(0);
+  });
+
+  it('runs the bundles of cdk.out with --bundles, or of --cdk-out', () => {
+    const { io } = captureIo({});
+
+    expect(parseStartArgs(['--bundles'], io).bundlesDir).toBe('cdk.out');
+    expect(parseStartArgs(['--bundles', '--cdk-out', '/tmp/assembly'], io).bundlesDir).toBe('/tmp/assembly');
+  });
+
+  it('takes every option', () => {
+    const { io } = captureIo({});
+
+    const settings = parseStartArgs(
+      ['--visibility-timeout', '180', '--receiver-concurrency', '1000', '--verbose'],
+      io,
+    );
+
+    expect(settings).toMatchObject({
+      visibilityTimeoutSeconds: 180,
+      receiverConcurrency: 1000,
+      verbose: true,
+    });
+  });
+
+  it('exits 2 for a PORT that is not a port, naming PORT', async () => {
+    const { io, stderr } = captureIo({ PORT: 'eighty' });
+
+    const code = await main(['start'], io);
+
+    expect(code).toBe(2);
+    expect(stderr()).toContain('PORT must be a port number from 0 to 65535, got "eighty".');
+  });
 });
 
 describe('send arguments', () => {

@@ -1,13 +1,13 @@
 import { parseJsonObject, summarizeEvent } from '../../lambdas/runtime/envelope';
 import { isVerifyEnvelope, readChallenge } from '../../lambdas/receiver/challenge';
+import { SAMPLE_FLEET } from '../../local/kit/event-parts';
 import {
-  SAMPLE_FLEET,
   sampleEvent,
   type SampleEventType,
   sampleVehicleErrorEvent,
   sampleVehicleStateEvent,
   sampleVerifyEvent,
-} from '../../local/sample-events';
+} from '../../local/kit/deliveries';
 
 /** The event as the receiver sees it: serialized, then parsed from the bytes. */
 function received(event: object) {

@@ -1,5 +1,5 @@
 import { LOG_MESSAGES } from '../../lambdas/contract';
-import { Activity, interceptLogLines, type DeliveryResult } from '../../local/activity';
+import { Activity, type DeliveryResult } from '../../local/activity';
 import type { RecordResult } from '../../local/event-source';
 
 const NOW = '2026-03-01T12:34:56.789Z';
@@ -72,6 +72,14 @@ describe('Activity.delivery', () => {
     expect(lines()).toEqual([
       `${LABEL} received → enqueued (200, 12 ms, after 340 ms waiting for a free receiver)`,
     ]);
+  });
+
+  it('prints a wait for a new receiver environment as its cold start', () => {
+    const { activity: a, lines } = activity();
+
+    a.delivery(delivery({ waitedMs: 480, coldStart: true }));
+
+    expect(lines()).toEqual([`${LABEL} received → enqueued (200, 12 ms, after a 480 ms cold start)`]);
   });
 
   it('leaves out a wait that did not happen', () => {
@@ -202,22 +210,22 @@ describe('Activity.log', () => {
     expect(lines()).toEqual([]);
   });
 
-  it('prints every other line as JSON when verbose', () => {
+  it('leaves the other records to the functions’ own output when verbose', () => {
     const { activity: a, lines } = activity({ verbose: true });
-    const entry = logLine(LOG_MESSAGES.deliveryEnqueued);
 
-    a.log(entry);
+    a.log(logLine(LOG_MESSAGES.deliveryEnqueued));
+    a.log({ level: 'ERROR', message: 'Unexpected receiver error', cause: 'TimeoutError' });
 
-    expect(lines()).toEqual([`  log ${JSON.stringify(entry)}`]);
+    expect(lines()).toEqual([]);
   });
 
-  it('prints processing failures as JSON when verbose', () => {
+  it('still prints and counts progress when verbose', () => {
     const { activity: a, lines } = activity({ verbose: true });
-    const entry = logLine(LOG_MESSAGES.processingFailed, { level: 'ERROR', error: 'Error: boom' });
 
-    a.log(entry);
+    a.log(logLine(LOG_MESSAGES.eventProcessed));
 
-    expect(lines()).toEqual([`  log ${JSON.stringify(entry)}`]);
+    expect(lines()).toEqual([`${LABEL} processed`]);
+    expect(a.counts()).toEqual({ ...NO_COUNTS, processed: 1 });
   });
 });
 
@@ -370,87 +378,5 @@ describe('Activity.deadLettered', () => {
     expect(lines().at(-1)).toBe(
       `${AT} ?             -------- dead-lettered (fix the cause, then: npm run cli -- redrive)`,
     );
-  });
-});
-
-describe('interceptLogLines', () => {
-  let restore: (() => void) | undefined;
-  let stdout: jest.SpyInstance;
-  let stderr: jest.SpyInstance;
-
-  beforeEach(() => {
-    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-
-  afterEach(() => {
-    restore?.();
-    restore = undefined;
-    jest.restoreAllMocks();
-  });
-
-  it('hands JSON log lines written to stdout to the callback instead of the stream', () => {
-    const onEntry = jest.fn();
-    restore = interceptLogLines(onEntry);
-
-    process.stdout.write('{"level":"INFO","message":"Event processed"}\n');
-
-    expect(onEntry).toHaveBeenCalledWith({ level: 'INFO', message: 'Event processed' });
-    expect(stdout).not.toHaveBeenCalled();
-  });
-
-  it('hands JSON log lines written to stderr to the callback instead of the stream', () => {
-    const onEntry = jest.fn();
-    restore = interceptLogLines(onEntry);
-
-    process.stderr.write('{"level":"ERROR","message":"Event processing failed"}\n');
-
-    expect(onEntry).toHaveBeenCalledWith({ level: 'ERROR', message: 'Event processing failed' });
-    expect(stderr).not.toHaveBeenCalled();
-  });
-
-  it('hands over every line of a chunk that holds several', () => {
-    const onEntry = jest.fn();
-    restore = interceptLogLines(onEntry);
-
-    process.stdout.write('{"level":"INFO","message":"one"}\n{"level":"WARN","message":"two"}\n');
-
-    expect(onEntry.mock.calls).toEqual([
-      [{ level: 'INFO', message: 'one' }],
-      [{ level: 'WARN', message: 'two' }],
-    ]);
-  });
-
-  it('reads log lines written as bytes', () => {
-    const onEntry = jest.fn();
-    restore = interceptLogLines(onEntry);
-
-    process.stdout.write(Buffer.from('{"level":"INFO","message":"bytes"}\n'));
-
-    expect(onEntry).toHaveBeenCalledWith({ level: 'INFO', message: 'bytes' });
-  });
-
-  it('lets other output through to the streams', () => {
-    const onEntry = jest.fn();
-    restore = interceptLogLines(onEntry);
-
-    process.stdout.write('Local API on http://127.0.0.1:3000\n');
-    process.stderr.write('receiver invocation failed\n');
-
-    expect(onEntry).not.toHaveBeenCalled();
-    expect(stdout).toHaveBeenCalledWith('Local API on http://127.0.0.1:3000\n');
-    expect(stderr).toHaveBeenCalledWith('receiver invocation failed\n');
-  });
-
-  it('returns a function after which log lines reach both streams again', () => {
-    const onEntry = jest.fn();
-    interceptLogLines(onEntry)();
-
-    process.stdout.write('{"level":"INFO","message":"after"}\n');
-    process.stderr.write('{"level":"ERROR","message":"after"}\n');
-
-    expect(onEntry).not.toHaveBeenCalled();
-    expect(stdout).toHaveBeenCalledWith('{"level":"INFO","message":"after"}\n');
-    expect(stderr).toHaveBeenCalledWith('{"level":"ERROR","message":"after"}\n');
   });
 });

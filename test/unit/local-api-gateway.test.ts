@@ -1,13 +1,19 @@
 import {
   DEFAULT_RECEIVER_CONCURRENCY,
-  executionEnvironments,
   startLocalApi,
   type LocalApi,
   type LocalApiOptions,
   type ReceiverHandler,
 } from '../../local/api-gateway';
 import type { DeliveryResult } from '../../local/activity';
-import { lambdaContext } from '../support/builders';
+import {
+  fixedTokens,
+  lambdaContext,
+  receiverHarness,
+  sign,
+  TEST_TOKEN,
+  vehicleStateEvent,
+} from '../../local/kit';
 import { deferred, until } from './support-local-async';
 
 const ACCEPTED = {
@@ -133,6 +139,21 @@ describe('local API routes to the receiver', () => {
     const event = eventOf(receiver);
     expect(event.isBase64Encoded).toBe(true);
     expect(decoded(event.body)).toEqual(bytes);
+  });
+
+  it('passes a JSON body that starts with a UTF-8 byte-order mark as text that keeps the mark', async () => {
+    const { url, receiver } = await startApi();
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"eventId":"e-1"}')]);
+
+    await fetch(`${url}/webhooks/smartcar`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bytes,
+    });
+
+    const event = eventOf(receiver);
+    expect(event.isBase64Encoded).toBe(false);
+    expect(Buffer.from(event.body ?? '', 'utf8')).toEqual(bytes);
   });
 
   it('base64-encodes an application/octet-stream body, keeping its exact bytes', async () => {
@@ -298,6 +319,7 @@ describe('local API delivery reports', () => {
       statusCode: 200,
       durationMs: expect.any(Number),
       waitedMs: expect.any(Number),
+      coldStart: expect.any(Boolean),
       requestBody: '{"eventId":"e-1"}',
       responseBody: '{"status":"accepted"}',
     });
@@ -382,64 +404,29 @@ describe('local API receiver environments', () => {
   });
 });
 
-describe('executionEnvironments', () => {
-  /** Whether `promise` has settled once pending callbacks have run. */
-  async function isSettled(promise: Promise<unknown>): Promise<boolean> {
-    let settled = false;
-    void promise.then(() => (settled = true));
-    await new Promise((resolve) => setImmediate(resolve));
-    return settled;
-  }
-
-  it('hands out as many environments as it has at once', async () => {
-    const environments = executionEnvironments(2);
-
-    const grants = [environments.acquire(), environments.acquire()];
-
-    expect(await Promise.all(grants.map(isSettled))).toEqual([true, true]);
-  });
-
-  it('makes the next invocation wait until an environment is released', async () => {
-    const environments = executionEnvironments(1);
-    const release = await environments.acquire();
-
-    const next = environments.acquire();
-    const waitedBeforeRelease = !(await isSettled(next));
-    release();
-
-    expect(waitedBeforeRelease).toBe(true);
-    expect(await isSettled(next)).toBe(true);
-  });
-
-  it('serves waiting invocations first come, first served', async () => {
-    const environments = executionEnvironments(1);
-    const release = await environments.acquire();
-    const order: string[] = [];
-
-    const a = environments.acquire().then((done) => {
-      order.push('a');
-      done();
+describe('local API in front of the real receiver', () => {
+  it('accepts a signed body that starts with a UTF-8 byte-order mark and enqueues it byte for byte', async () => {
+    const enqueued: string[] = [];
+    const receiver = receiverHarness({
+      replace: {
+        tokens: fixedTokens(TEST_TOKEN),
+        enqueue: async ({ body }) => void enqueued.push(body),
+      },
     });
-    const b = environments.acquire().then((done) => {
-      order.push('b');
-      done();
+    const { url } = await startApi({ receiver: (event) => receiver.invoke(event) });
+    const bytes = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(JSON.stringify(vehicleStateEvent())),
+    ]);
+
+    const response = await fetch(`${url}/webhooks/smartcar`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'sc-signature': sign(bytes) },
+      body: bytes,
     });
-    release();
-    await Promise.all([a, b]);
 
-    expect(order).toEqual(['a', 'b']);
-  });
-
-  it('gives a released environment to a waiting invocation before a newcomer', async () => {
-    const environments = executionEnvironments(1);
-    const release = await environments.acquire();
-    const waiting = environments.acquire();
-
-    release();
-    const newcomer = environments.acquire();
-
-    expect(await isSettled(waiting)).toBe(true);
-    expect(await isSettled(newcomer)).toBe(false);
+    expect(response.status).toBe(200);
+    expect(enqueued.map((body) => Buffer.from(body, 'utf8'))).toEqual([bytes]);
   });
 });
 

@@ -9,7 +9,6 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
-  lambdaContext,
   startEventSource,
   type EventSource,
   type EventSourceOptions,
@@ -465,47 +464,5 @@ describe('event source stop()', () => {
 
     expect(onRecord).toHaveBeenCalledTimes(1);
     expect(sqs).toHaveReceivedCommandTimes(DeleteMessageBatchCommand, 1);
-  });
-});
-
-describe('lambdaContext', () => {
-  afterEach(() => {
-    jest.useRealTimers();
-  });
-
-  it('starts with the whole timeout remaining', () => {
-    jest.useFakeTimers({ now: 1_700_000_000_000 });
-
-    const context = lambdaContext('processor', 30);
-
-    expect(context.getRemainingTimeInMillis()).toBe(30_000);
-  });
-
-  it('counts the remaining time down as time passes', () => {
-    jest.useFakeTimers({ now: 1_700_000_000_000 });
-    const context = lambdaContext('processor', 30);
-
-    jest.advanceTimersByTime(12_345);
-
-    expect(context.getRemainingTimeInMillis()).toBe(17_655);
-  });
-
-  it('never reports negative remaining time', () => {
-    jest.useFakeTimers({ now: 1_700_000_000_000 });
-    const context = lambdaContext('processor', 1);
-
-    jest.advanceTimersByTime(5_000);
-
-    expect(context.getRemainingTimeInMillis()).toBe(0);
-  });
-
-  it('names the function in the context', () => {
-    const context = lambdaContext('smartcar-processor', 30);
-
-    expect(context).toMatchObject({
-      functionName: 'smartcar-processor',
-      logGroupName: '/aws/lambda/smartcar-processor',
-      invokedFunctionArn: expect.stringMatching(/:function:smartcar-processor$/),
-    });
   });
 });

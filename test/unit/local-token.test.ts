@@ -44,6 +44,12 @@ describe('readDotEnv', () => {
     expect(readDotEnv(envFile)).toEqual({ C: '3' });
   });
 
+  it('drops a comment after an unquoted value and keeps a # inside quotes', () => {
+    dotEnv('A=1 # the first\nB="two # three"\n');
+
+    expect(readDotEnv(envFile)).toEqual({ A: '1', B: 'two # three' });
+  });
+
   it('reads files with Windows line endings', () => {
     dotEnv('A=1\r\nB=2\r\n');
 

@@ -4,6 +4,7 @@ import type { ActivityCounts } from '../../../local/activity';
 import { TOKEN_ENV_VAR } from '../../../local/token';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
+const TSX_CLI = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 /**
  * How long {@link RunningPipeline.waitFor} waits by default before it gives up: a safety net for a
@@ -32,6 +33,11 @@ export interface RunningPipeline {
    * (default {@link PIPELINE_DEADLINE_MS}).
    */
   waitFor(predicate: (status: PipelineStatus) => boolean, timeoutMs?: number): Promise<PipelineStatus>;
+  /**
+   * Waits until the output matches `pattern`: what the functions write reaches it a moment after
+   * the outcome it belongs to. Fails with the output after {@link PIPELINE_DEADLINE_MS}.
+   */
+  waitForOutput(pattern: RegExp): Promise<void>;
   /** Ctrl-C; resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -41,16 +47,24 @@ export interface PipelineStatus extends ActivityCounts {
   queue: { visible: number; inFlight: number };
   deadLetterQueue: { visible: number };
   sqs: { endpoint: string; deadLetterQueueArn: string; queueArn: string };
+  secretsManager: { endpoint: string; secretId: string };
 }
 
-/** Starts `local/start.ts` (what `npm start` runs) on a free port with the given token. */
-export async function startPipelineProcess(token: string, args: string[] = []): Promise<RunningPipeline> {
+/**
+ * Starts `smartcar-webhooks start` (what `npm start` runs) on a free port with the given token,
+ * `args` and, over this process's environment, `env` (e.g. `{ POWERTOOLS_DEV: 'true' }`).
+ */
+export async function startPipelineProcess(
+  token: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<RunningPipeline> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'local/start.ts', '--port', '0', ...args],
+    [TSX_CLI, 'local/cli/main.ts', 'start', '--port', '0', ...args],
     {
       cwd: ROOT,
-      env: { ...process.env, [TOKEN_ENV_VAR]: token, PORT: '' },
+      env: { ...process.env, ...env, [TOKEN_ENV_VAR]: token, PORT: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -96,6 +110,13 @@ export async function startPipelineProcess(token: string, args: string[] = []): 
         if (Date.now() > deadline)
           throw new Error(`condition not met; last status ${JSON.stringify(current)}\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+    waitForOutput: async (pattern) => {
+      const deadline = Date.now() + PIPELINE_DEADLINE_MS;
+      while (!pattern.test(output)) {
+        if (Date.now() > deadline) throw new Error(`no output matched ${pattern}:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
     stop: async () => {

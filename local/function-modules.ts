@@ -1,41 +1,29 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { ReceiverHandler } from './api-gateway';
-import type { ProcessorInvoke } from './event-source';
 
-/** The two Lambda handlers, loaded either from the TypeScript sources or from `cdk synth`'s bundles. */
-export interface Handlers {
-  receiver: ReceiverHandler;
-  processor: (
-    event: Parameters<ProcessorInvoke>[0],
-    context: import('aws-lambda').Context,
-  ) => ReturnType<ProcessorInvoke>;
-  /** Where they were loaded from, for the banner. */
+/** The modules that export the two Lambda handlers, and where they come from. */
+export interface FunctionModules {
+  receiver: string;
+  processor: string;
+  /** Where they were found, for the banner. */
   source: string;
 }
 
 const FUNCTIONS = { receiver: 'Receiver', processor: 'Processor' } as const;
+const LAMBDAS_DIR = path.join(__dirname, '..', 'lambdas');
 
-/**
- * Loads the handlers. Their configuration is read from the environment at load, so the caller
- * sets the environment first, exactly as Lambda would before the first invocation.
- */
-export function loadHandlers(bundlesDir: string | undefined): Handlers {
+/** The handlers' TypeScript sources, or with `bundlesDir` the bundles `cdk synth` wrote there. */
+export function functionModules(bundlesDir: string | undefined): FunctionModules {
   if (bundlesDir === undefined) {
     return {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only after the environment is set, as Lambda does
-      receiver: require('../lambdas/receiver').handler,
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only after the environment is set, as Lambda does
-      processor: require('../lambdas/processor').handler,
+      receiver: path.join(LAMBDAS_DIR, 'receiver', 'index.ts'),
+      processor: path.join(LAMBDAS_DIR, 'processor', 'index.ts'),
       source: 'TypeScript sources in lambdas/',
     };
   }
   const assets = findBundles(path.resolve(bundlesDir));
   return {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only after the environment is set, as Lambda does
-    receiver: require(assets.receiver).handler,
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only after the environment is set, as Lambda does
-    processor: require(assets.processor).handler,
+    ...assets,
     source: `bundles from ${bundlesDir} (${path.basename(path.dirname(assets.receiver))}, ${path.basename(path.dirname(assets.processor))})`,
   };
 }

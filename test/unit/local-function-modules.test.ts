@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { findBundles } from '../../local/handlers';
+import { findBundles } from '../../local/function-modules';
 
 const RECEIVER_HASH = 'a'.repeat(64);
 const PROCESSOR_HASH = 'b'.repeat(64);

@@ -1,0 +1,100 @@
+import {
+  ENV_VARS,
+  METRICS,
+  PROCESSOR_ENVIRONMENT,
+  RECEIVER_ENVIRONMENT,
+  SERVICE_NAMES,
+} from '../../lambdas/contract';
+import { IDEMPOTENCY_DEFAULTS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { functionEnvironments, type LocalResources } from '../../local/function-environments';
+import { TOKEN_ENV_VAR } from '../../local/token';
+
+const RESOURCES: LocalResources = {
+  sqsEndpoint: 'http://127.0.0.1:4001',
+  dynamodbEndpoint: 'http://127.0.0.1:4002',
+  secretsManagerEndpoint: 'http://127.0.0.1:4003',
+  queueUrl: 'http://127.0.0.1:4001/000000000000/smartcar-webhooks',
+  deadLetterQueueUrl: 'http://127.0.0.1:4001/000000000000/smartcar-webhooks-dlq',
+  tokenSecretId: 'local/token',
+  idempotencyTableName: 'idempotency',
+  latestStateTableName: 'latest-state',
+};
+
+describe('functionEnvironments', () => {
+  it('gives the receiver the configuration the construct writes, with its own service name', () => {
+    const { receiver } = functionEnvironments(RESOURCES, {});
+
+    expect(RECEIVER_ENVIRONMENT.read(receiver)).toEqual({
+      config: {
+        serviceName: SERVICE_NAMES.receiver,
+        metricsNamespace: METRICS.namespace,
+        queueUrl: RESOURCES.queueUrl,
+        tokenSecretId: RESOURCES.tokenSecretId,
+        maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes,
+        replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
+        tokenRotationGraceSeconds: RECEIVER_DEFAULTS.tokenRotationGraceSeconds,
+      },
+    });
+  });
+
+  it('gives the processor the configuration the construct writes, with its own service name', () => {
+    const { processor } = functionEnvironments(RESOURCES, {});
+
+    expect(PROCESSOR_ENVIRONMENT.read(processor)).toEqual({
+      config: {
+        serviceName: SERVICE_NAMES.processor,
+        metricsNamespace: METRICS.namespace,
+        idempotencyTableName: RESOURCES.idempotencyTableName,
+        idempotencyExpirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
+        latestStateTableName: RESOURCES.latestStateTableName,
+        deadLetterQueueUrl: RESOURCES.deadLetterQueueUrl,
+      },
+    });
+  });
+
+  it('keeps each function’s variables out of the other’s environment', () => {
+    const { receiver, processor } = functionEnvironments(RESOURCES, {});
+
+    expect(receiver).not.toHaveProperty(ENV_VARS.idempotencyTableName);
+    expect(processor).not.toHaveProperty(ENV_VARS.queueUrl);
+  });
+
+  it('points the AWS SDK at the emulators with local credentials', () => {
+    const { receiver } = functionEnvironments(RESOURCES, {});
+
+    expect(receiver).toMatchObject({
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_ENDPOINT_URL_SQS: RESOURCES.sqsEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: RESOURCES.dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: RESOURCES.secretsManagerEndpoint,
+    });
+  });
+
+  it('passes on what the developer set, but no AWS settings and not the token', () => {
+    const inherited = {
+      POWERTOOLS_DEV: 'true',
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+      AWS_PROFILE: 'production',
+      AWS_SESSION_TOKEN: 'session',
+      [TOKEN_ENV_VAR]: 'secret-token',
+    };
+
+    const { receiver, processor } = functionEnvironments(RESOURCES, inherited);
+
+    for (const env of [receiver, processor]) {
+      expect(env).toMatchObject({ POWERTOOLS_DEV: 'true', POWERTOOLS_LOG_LEVEL: 'DEBUG' });
+      expect(env).not.toHaveProperty('AWS_PROFILE');
+      expect(env).not.toHaveProperty('AWS_SESSION_TOKEN');
+      expect(env).not.toHaveProperty(TOKEN_ENV_VAR);
+    }
+  });
+
+  it('names each function by its own service, whatever the shell says', () => {
+    const { receiver } = functionEnvironments(RESOURCES, {
+      [ENV_VARS.serviceName]: 'smartcar-webhooks-local',
+    });
+
+    expect(receiver[ENV_VARS.serviceName]).toBe(SERVICE_NAMES.receiver);
+  });
+});
