@@ -9,12 +9,13 @@ import { type ArchiveWriter, createArchiveWriter } from './archive';
 import { readProcessorConfig } from '../runtime/config';
 import { ConfigurationError } from '../runtime/errors';
 import { createLatestStateStore } from '../latest-state';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { logger } from '../runtime/logger';
-import { powertoolsMetrics } from '../runtime/metrics';
+import { type MetricsRecorder, powertoolsMetrics } from '../runtime/metrics';
 import { traced } from '../runtime/tracing';
 import type { WebhookApp } from '../sdk';
 import { createDeadLetterSender } from './dead-letter';
-import { createEventProcessor } from './event-processor';
+import { createEventProcessor, type EventProcessor } from './event-processor';
 
 /** The processor's Lambda handler: an SQS batch in, the failed records out. */
 export type ProcessorHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -41,18 +42,12 @@ export function createProcessorHandler(app: WebhookApp): ProcessorHandler {
   }
   const config = readProcessorConfig(process.env);
   const dynamodb = traced(new DynamoDBClient({}), config.traceEnabled);
-  const batch = new BatchProcessor(EventType.SQS);
   const eventProcessor = createEventProcessor({
     app,
     logger,
     metrics: powertoolsMetrics,
     expirySeconds: config.idempotencyExpirySeconds,
-    persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: config.idempotencyTableName,
-      keyAttr: IDEMPOTENCY_TABLE.partitionKey,
-      expiryAttr: IDEMPOTENCY_TABLE.expiryAttribute,
-      awsSdkV3Client: dynamodb,
-    }),
+    persistenceStore: idempotencyStore(dynamodb, config.idempotencyTableName),
     latestState:
       config.latestStateTableName === undefined
         ? undefined
@@ -74,22 +69,54 @@ export function createProcessorHandler(app: WebhookApp): ProcessorHandler {
           bucket: config.archiveBucketName,
         });
 
+  const processBatch = createBatchStep({ eventProcessor, archive, logger, metrics: powertoolsMetrics });
   return async (event, context) => {
     logger.addContext(context);
-    eventProcessor.registerLambdaContext(context);
     try {
-      if (archive !== undefined && !(await archiveBatch(archive, event))) {
-        return { batchItemFailures: event.Records.map(({ messageId }) => ({ itemIdentifier: messageId })) };
-      }
-      // A batch whose every record failed is still reported record by record, not thrown, so the
-      // event source mapping treats it exactly like a partial failure.
-      return await processPartialResponse(event, eventProcessor.recordHandler, batch, {
-        context,
-        throwOnFullBatchFailure: false,
-      });
+      return await processBatch(event, context);
     } finally {
       powertoolsMetrics.flush();
     }
+  };
+}
+
+/** Powertools' DynamoDB persistence layer over the contract's idempotency table schema. */
+export function idempotencyStore(client: DynamoDBClient, tableName: string): DynamoDBPersistenceLayer {
+  return new DynamoDBPersistenceLayer({
+    tableName,
+    keyAttr: IDEMPOTENCY_TABLE.partitionKey,
+    expiryAttr: IDEMPOTENCY_TABLE.expiryAttribute,
+    awsSdkV3Client: client,
+  });
+}
+
+/** What {@link createBatchStep} runs a batch with. */
+export interface BatchStepParts {
+  eventProcessor: EventProcessor;
+  /** Undefined: the archive is off. */
+  archive?: ArchiveWriter;
+  logger: Logger;
+  metrics: MetricsRecorder;
+}
+
+/**
+ * One invocation's work: archive the batch first (when on), then process its records through
+ * Powertools' BatchProcessor, failures reported record by record. The Lambda entry and the test
+ * kit's harness both run this.
+ */
+export function createBatchStep(parts: BatchStepParts): ProcessorHandler {
+  const batch = new BatchProcessor(EventType.SQS);
+  return async (event, context) => {
+    parts.eventProcessor.registerLambdaContext(context);
+    if (parts.archive !== undefined && !(await archiveBatch(parts, event))) {
+      return { batchItemFailures: event.Records.map(({ messageId }) => ({ itemIdentifier: messageId })) };
+    }
+    // A batch whose every record failed is still reported record by record, not thrown, so the
+    // event source mapping treats it exactly like a partial failure.
+    return processPartialResponse(event, parts.eventProcessor.recordHandler, batch, {
+      context,
+      throwOnFullBatchFailure: false,
+    });
   };
 }
 
@@ -97,14 +124,17 @@ export function createProcessorHandler(app: WebhookApp): ProcessorHandler {
  * Archives the batch before anything of it is processed, so no record leaves the queue unarchived:
  * false when the archive could not be written, and every record must then fail and be retried.
  */
-async function archiveBatch(archive: ArchiveWriter, event: SQSEvent): Promise<boolean> {
+async function archiveBatch(
+  { archive, logger: log, metrics }: BatchStepParts,
+  event: SQSEvent,
+): Promise<boolean> {
   try {
-    const { records } = await archive.archive(event.Records);
-    if (records > 0) powertoolsMetrics.count(METRICS.eventsArchived, undefined, records);
+    const { records } = (await archive?.archive(event.Records)) ?? { records: 0 };
+    if (records > 0) metrics.count(METRICS.eventsArchived, undefined, records);
     return true;
   } catch (error) {
-    powertoolsMetrics.count(METRICS.archiveWriteFailures);
-    logger.error(LOG_MESSAGES.archiveWriteFailed, {
+    metrics.count(METRICS.archiveWriteFailures);
+    log.error(LOG_MESSAGES.archiveWriteFailed, {
       records: event.Records.length,
       error: error instanceof Error ? error.message : String(error),
     });

@@ -1,13 +1,13 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { app as shippedApp } from '../../lambdas/app';
-import { IDEMPOTENCY_TABLE, SERVICE_NAMES } from '../../lambdas/contract';
+import { SERVICE_NAMES } from '../../lambdas/contract';
 import type { LatestStateStore } from '../../lambdas/latest-state';
+import type { ArchiveWriter } from '../../lambdas/processor/archive';
 import type { DeadLetterSender } from '../../lambdas/processor/dead-letter';
 import { createEventProcessor } from '../../lambdas/processor/event-processor';
+import { createBatchStep, idempotencyStore } from '../../lambdas/processor/processor-handler';
 import type { MetricsRecorder } from '../../lambdas/runtime/metrics';
 import type { WebhookApp } from '../../lambdas/sdk';
 import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
@@ -28,6 +28,8 @@ export interface ProcessorHarnessOptions {
   now?: () => number;
   latestState?: LatestStateStore;
   deadLetter?: DeadLetterSender;
+  /** Archives each batch before it is processed, as with the construct's archive on. @default off */
+  archive?: ArchiveWriter;
   /** The idempotency table's client: a local one, or one aws-sdk-client-mock intercepts. @default a new client */
   dynamodb?: DynamoDBClient;
   /** @default {@link IDEMPOTENCY_TABLE_NAME} */
@@ -42,40 +44,36 @@ export interface ProcessorHarnessOptions {
 export interface ProcessorHarness {
   /** One record, with its outcome. */
   recordHandler: ReturnType<typeof createEventProcessor>['recordHandler'];
-  /** One invocation: the records through Powertools' BatchProcessor, failures reported one by one. */
+  /** One invocation: archived first (when on), the records through Powertools' BatchProcessor, failures reported one by one. */
   processBatch(records: SQSRecord[]): Promise<SQSBatchResponse>;
 }
 
 /**
- * `createEventProcessor` wired the way `lambdas/processor/index.ts` wires it: Powertools'
- * DynamoDB persistence layer keyed by the contract's table schema, the idempotency expiry of the
- * construct, and a batch that never throws on a full failure.
+ * `createEventProcessor` and the batch step wired the way `createProcessorHandler` wires them:
+ * Powertools' DynamoDB persistence layer keyed by the contract's table schema, the idempotency
+ * expiry of the construct, and a batch that never throws on a full failure.
  */
 export function processorHarness(options: ProcessorHarnessOptions = {}): ProcessorHarness {
+  const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAMES.processor });
+  const metrics = options.metrics ?? recordingMetrics();
   const eventProcessor = createEventProcessor({
     app: options.app ?? shippedApp,
-    logger: options.logger ?? new Logger({ serviceName: SERVICE_NAMES.processor }),
-    metrics: options.metrics ?? recordingMetrics(),
+    logger,
+    metrics,
     now: options.now,
     expirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
-    persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: options.tableName ?? IDEMPOTENCY_TABLE_NAME,
-      keyAttr: IDEMPOTENCY_TABLE.partitionKey,
-      expiryAttr: IDEMPOTENCY_TABLE.expiryAttribute,
-      awsSdkV3Client: options.dynamodb ?? new DynamoDBClient({ region: LOCAL_AWS.region }),
-    }),
+    persistenceStore: idempotencyStore(
+      options.dynamodb ?? new DynamoDBClient({ region: LOCAL_AWS.region }),
+      options.tableName ?? IDEMPOTENCY_TABLE_NAME,
+    ),
     latestState: options.latestState,
     deadLetter: options.deadLetter,
   });
-  const batch = new BatchProcessor(EventType.SQS);
+  const step = createBatchStep({ eventProcessor, archive: options.archive, logger, metrics });
   const context = options.context ?? lambdaContext();
   eventProcessor.registerLambdaContext(context);
   return {
     recordHandler: eventProcessor.recordHandler,
-    processBatch: (records) =>
-      processPartialResponse({ Records: records }, eventProcessor.recordHandler, batch, {
-        context,
-        throwOnFullBatchFailure: false,
-      }),
+    processBatch: (records) => step({ Records: records }, context),
   };
 }
