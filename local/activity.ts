@@ -50,6 +50,11 @@ export class Activity {
   };
   /** Last processing error per SQS message, from the processor's log, shown with the failure. */
   private readonly errors = new Map<string, string>();
+  /**
+   * Why the records of the batch being processed fail all at once (it could not be archived), and
+   * how many of them are still to be reported: the processor logs it once for the whole batch.
+   */
+  private batchFailure: { reason: string; records: number } | undefined;
   /** Events that failed their last attempt and have not shown up in the DLQ yet, oldest first. */
   private readonly awaitingDeadLetter: { label: string; attempts: number }[] = [];
 
@@ -98,7 +103,11 @@ export class Activity {
     this.totals.failed++;
     const maxReceiveCount = this.options.maxReceiveCount ?? PROCESSOR_DEFAULTS.maxReceiveCount;
     const label = describeEvent(parse(result.body));
-    const reason = result.invocationError ?? this.errors.get(result.messageId) ?? 'reported as failed';
+    const reason =
+      result.invocationError ??
+      this.errors.get(result.messageId) ??
+      this.takeBatchFailure() ??
+      'reported as failed';
     this.errors.delete(result.messageId);
     this.print(`${label} failed (attempt ${result.attempt}/${maxReceiveCount}): ${reason}`);
     if (result.attempt >= maxReceiveCount) {
@@ -106,6 +115,14 @@ export class Activity {
       this.awaitingDeadLetter.push({ label, attempts: result.attempt });
       this.print(`${label} no retries left: SQS moves it to the DLQ when its visibility timeout ends`);
     }
+  }
+
+  private takeBatchFailure(): string | undefined {
+    const failure = this.batchFailure;
+    if (failure === undefined) return undefined;
+    failure.records -= 1;
+    if (failure.records <= 0) this.batchFailure = undefined;
+    return failure.reason;
   }
 
   /** The DLQ grew by `count` messages: the oldest events that ran out of retries arrived there. */
@@ -125,11 +142,17 @@ export class Activity {
     switch (entry.message) {
       case LOG_MESSAGES.eventProcessed:
         this.totals.processed++;
-        this.print(`${label} processed`);
+        this.print(`${label} processed${replayOf(entry)}`);
         return;
       case LOG_MESSAGES.duplicateSkipped:
         this.totals.duplicates++;
-        this.print(`${label} duplicate, skipped (already processed)`);
+        this.print(`${label} duplicate, skipped (already processed)${replayOf(entry)}`);
+        return;
+      case LOG_MESSAGES.archiveWriteFailed:
+        this.batchFailure = {
+          reason: `not archived, so not processed; left on the queue (${String(entry.error)})`,
+          records: Number(entry.records) || 1,
+        };
         return;
       case LOG_MESSAGES.sentToDeadLetterQueue:
         // Sent by the processor itself; the DLQ watch reports it when it arrives there.
@@ -152,6 +175,11 @@ export class Activity {
           this.print(`  error: ${String(entry.message)}${entry.cause ? ` (${String(entry.cause)})` : ''}`);
     }
   }
+}
+
+/** ` (replay replay-…)` for a replayed event's lines, so a replay run can be followed. */
+function replayOf(entry: LogRecord): string {
+  return typeof entry.replayId === 'string' ? ` (replay ${entry.replayId})` : '';
 }
 
 function parse(text: string): Record<string, unknown> | undefined {

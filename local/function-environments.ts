@@ -20,6 +20,9 @@ export interface LocalResources {
   tokenSecretId: string;
   idempotencyTableName: string;
   latestStateTableName: string;
+  /** fauxqs's S3, behind the archive switch. */
+  s3Endpoint: string;
+  archiveBucketName: string;
 }
 
 /**
@@ -50,6 +53,7 @@ export function functionEnvironments(
     idempotencyExpirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
     latestStateTableName: resources.latestStateTableName,
     deadLetterQueueUrl: resources.deadLetterQueueUrl,
+    archiveBucketName: resources.archiveBucketName,
   };
   const base = { ...developerVariables(inherited), ...localAws(resources) };
   return {
@@ -75,5 +79,7 @@ function localAws(resources: LocalResources): Record<string, string> {
     AWS_ENDPOINT_URL_SQS: resources.sqsEndpoint,
     AWS_ENDPOINT_URL_DYNAMODB: resources.dynamodbEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: resources.secretsManagerEndpoint,
+    // An IP address: the SDK addresses buckets path-style, as a local endpoint needs.
+    AWS_ENDPOINT_URL_S3: resources.s3Endpoint,
   };
 }

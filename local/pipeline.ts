@@ -11,6 +11,7 @@ import { functionModules } from './function-modules';
 import { lambdaContext } from './kit/lambda-context';
 import { LOCAL_AWS } from './local-aws';
 import { startSecretsManagerStub } from './secrets-manager-stub';
+import { startLocalArchive } from './archive/local-archive';
 import { startLocalSqs } from './sqs';
 import { startFunctions } from './pipeline-functions';
 
@@ -27,6 +28,11 @@ export interface PipelineOptions {
    * @default DEFAULT_RECEIVER_CONCURRENCY (10)
    */
   receiverConcurrency?: number;
+  /**
+   * Keep the archive's objects in this folder, so they outlive the process.
+   * @default in memory only
+   */
+  archiveDir?: string;
   /** Also print what the functions write (their log and metric lines), as CloudWatch Logs would store it. */
   verbose?: boolean;
   print: (line: string) => void;
@@ -40,6 +46,8 @@ export interface Pipeline {
   queueName: string;
   /** Where the token is, for `aws secretsmanager put-secret-value --endpoint-url …`. */
   secretsManager: { endpoint: string; secretId: string };
+  /** The archive bucket, and the folder that keeps it (undefined: in memory). */
+  archive: { bucket: string; directory?: string; objects(): Promise<number> };
   status(): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
@@ -50,7 +58,7 @@ const LATEST_STATE_TABLE_NAME = 'smartcar-webhooks-latest-state';
 
 /**
  * The deployed architecture in one process on 127.0.0.1: the local API in front of the real
- * receiver handler, fauxqs for SQS, dynalite for DynamoDB, a Secrets Manager stand-in, and a
+ * receiver handler, fauxqs for SQS and the archive's S3, dynalite for DynamoDB, a Secrets Manager stand-in, and a
  * poller that invokes the real processor handler like Lambda's event source mapping. Each
  * function runs in execution environments of its own (worker threads, see `startFunctions`) and
  * finds the emulators through the SDK's standard AWS_ENDPOINT_URL_* variables.
@@ -65,6 +73,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     stops.push(() => secrets.close());
     const sqs = await startLocalSqs({ visibilityTimeoutSeconds: options.visibilityTimeoutSeconds });
     stops.push(() => sqs.stop());
+    const archive = await startLocalArchive(sqs.directEndpoint, { directory: options.archiveDir });
+    stops.push(() => archive.stop());
     const dynamodb = await startLocalDynamoDb();
     stops.push(() => dynamodb.stop());
     await dynamodb.createIdempotencyTable(TABLE_NAME);
@@ -83,6 +93,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         tokenSecretId: SECRET_ID,
         idempotencyTableName: TABLE_NAME,
         latestStateTableName: LATEST_STATE_TABLE_NAME,
+        s3Endpoint: archive.endpoint,
+        archiveBucketName: archive.bucket,
       },
       receiverConcurrency: options.receiverConcurrency ?? DEFAULT_RECEIVER_CONCURRENCY,
       activity,
@@ -120,7 +132,14 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           );
         }
         const context = () => lambdaContext(PROCESSOR_DEFAULTS.timeoutSeconds * 1000, 'processor');
-        return (await processor.invoke(event, context)).result;
+        try {
+          return (await processor.invoke(event, context)).result;
+        } finally {
+          // What the invocation archived goes to disk before the next one: a Ctrl-C loses nothing.
+          await archive
+            .persist()
+            .catch((error: unknown) => options.print(`archive: not kept on disk (${describe(error)})`));
+        }
       },
       onRecord: (result) => activity.record(result),
       onPollError: (error) => {
@@ -170,6 +189,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         for (const [name, proxy] of [
           ['sqs', sqs.proxy],
           ['dynamodb', dynamodb.proxy],
+          ['archive', archive.proxy],
         ] as const) {
           if (request[name] === 'down' || request[name] === 'up') {
             proxy.setAvailable(request[name] === 'up');
@@ -183,6 +203,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         return {
           sqs: sqs.proxy.available ? 'up' : 'down',
           dynamodb: dynamodb.proxy.available ? 'up' : 'down',
+          archive: archive.proxy.available ? 'up' : 'down',
           processor: crashNextInvocation ? 'crash' : 'ok',
         };
       },
@@ -193,6 +214,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         faults: {
           sqs: sqs.proxy.available ? 'up' : 'down',
           dynamodb: dynamodb.proxy.available ? 'up' : 'down',
+          archive: archive.proxy.available ? 'up' : 'down',
         },
         sqs: {
           endpoint: sqs.endpoint,
@@ -203,6 +225,14 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           deadLetterQueueArn: sqs.deadLetterQueue.arn,
         },
         secretsManager: { endpoint: secrets.endpoint, secretId: SECRET_ID },
+        archive: {
+          endpoint: archive.endpoint,
+          region: archive.region,
+          bucket: archive.bucket,
+          state: archive.proxy.available ? 'up' : 'down',
+          objects: await archive.objectCount(),
+          directory: archive.directory ?? null,
+        },
       }),
     });
     stops.push(() => api.close());
@@ -216,6 +246,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       handlerSource: modules.source,
       queueName: sqs.queue.name,
       secretsManager: { endpoint: secrets.endpoint, secretId: SECRET_ID },
+      archive: { bucket: archive.bucket, directory: archive.directory, objects: () => archive.objectCount() },
       status: async () => {
         const response = await fetch(`${api.url}/_local/status`);
         return (await response.json()) as Record<string, unknown>;

@@ -26,6 +26,8 @@ export interface LocalSqs {
   queue: LocalQueue;
   deadLetterQueue: LocalQueue;
   proxy: SwitchableProxy;
+  /** fauxqs itself, past the switch; it serves S3 on the same port. */
+  directEndpoint: string;
   counts(): Promise<QueueCounts>;
   stop(): Promise<void>;
 }
@@ -106,6 +108,7 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
     queue,
     deadLetterQueue,
     proxy,
+    directEndpoint: fauxqsEndpoint,
     // Read past the switch, so the status page still answers while SQS is "down".
     counts: async () => ({
       visible: await attribute(queue.name, 'ApproximateNumberOfMessages'),

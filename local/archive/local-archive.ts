@@ -1,4 +1,12 @@
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { ARCHIVE_PREFIX } from '../../lambdas/contract';
 import { LOCAL_AWS } from '../local-aws';
 import { startSwitchableProxy, type SwitchableProxy } from '../switchable-proxy';
@@ -6,32 +14,42 @@ import { startSwitchableProxy, type SwitchableProxy } from '../switchable-proxy'
 /** The bucket `npm start` archives to. */
 export const LOCAL_ARCHIVE_BUCKET = 'smartcar-webhooks-archive';
 
-/**
- * Where `npm start` keeps the archive's objects, relative to the working directory (git-ignored):
- * files, so the archive survives a restart, as the real one outlives deployments.
- */
-export const LOCAL_ARCHIVE_DIR = '.local/archive';
-
-/** fauxqs's S3, behind a switch that can take the archive "down". */
+/** fauxqs's S3 behind a switch that can take the archive "down", its objects kept on disk. */
 export interface LocalArchive {
-  /** What AWS_ENDPOINT_URL_S3 must hold (path-style: it is an IP address). */
+  /** What AWS_ENDPOINT_URL_S3 must hold (an IP address: the SDK addresses buckets path-style). */
   endpoint: string;
   region: string;
   bucket: string;
+  /** Where the objects are kept; undefined: in memory only. */
+  directory?: string;
   proxy: SwitchableProxy;
   /** Objects under events/, counted on fauxqs directly, so also while the switch is off. */
   objectCount(): Promise<number>;
+  /** Writes the objects stored since the last call to the directory. */
+  persist(): Promise<void>;
   stop(): Promise<void>;
 }
 
+/** Settings of {@link startLocalArchive}. */
+export interface LocalArchiveOptions {
+  /** @default LOCAL_ARCHIVE_BUCKET */
+  bucket?: string;
+  /** Keep the objects here (loaded at start, written after each invocation). @default in memory only */
+  directory?: string;
+}
+
 /**
- * Puts a switchable proxy in front of fauxqs's S3 (`s3Endpoint`, which fauxqs serves on its SQS
- * port) and creates the archive bucket there unless a previous run left it.
+ * Puts a switchable proxy in front of fauxqs's S3 (`s3Endpoint`, fauxqs's own port, past any other
+ * switch), creates the bucket and loads what an earlier run kept in `directory`. Objects are written
+ * to the directory by {@link LocalArchive.persist}, from the keys the proxy saw being put, read back
+ * through the S3 API: exactly the bytes S3 holds, whatever encoding the upload used.
  */
 export async function startLocalArchive(
   s3Endpoint: string,
-  bucket = LOCAL_ARCHIVE_BUCKET,
+  options: LocalArchiveOptions = {},
 ): Promise<LocalArchive> {
+  const bucket = options.bucket ?? LOCAL_ARCHIVE_BUCKET;
+  const { directory } = options;
   const direct = new S3Client({
     region: LOCAL_AWS.region,
     endpoint: s3Endpoint,
@@ -41,15 +59,44 @@ export async function startLocalArchive(
   try {
     await direct.send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (error) {
-    // Kept on disk from an earlier run: that is the point.
     if (!(error instanceof Error && /BucketAlreadyOwnedByYou|BucketAlreadyExists/.test(error.name)))
       throw error;
   }
-  const proxy = await startSwitchableProxy(s3Endpoint);
+  if (directory !== undefined) await load(direct, bucket, directory);
+
+  const pending = new Set<string>();
+  const objectPath = `/${bucket}/`;
+  const proxy = await startSwitchableProxy(s3Endpoint, {
+    intercept: async (req) => {
+      const url = new URL(req.url ?? '/', 'http://local');
+      if (req.method === 'PUT' && url.pathname.startsWith(objectPath) && !url.searchParams.has('uploadId')) {
+        pending.add(decodeURIComponent(url.pathname.slice(objectPath.length)));
+      }
+      return undefined;
+    },
+  });
+
+  const persist = async () => {
+    if (directory === undefined) return;
+    for (const key of [...pending]) {
+      pending.delete(key);
+      const object = await direct
+        .send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+        .catch(() => undefined);
+      const bytes = await object?.Body?.transformToByteArray();
+      // A put that failed left nothing to keep.
+      if (bytes === undefined) continue;
+      const file = fileOf(directory, key);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, bytes);
+    }
+  };
+
   return {
     endpoint: proxy.endpoint,
     region: LOCAL_AWS.region,
     bucket,
+    directory,
     proxy,
     async objectCount() {
       let count = 0;
@@ -63,9 +110,30 @@ export async function startLocalArchive(
       } while (token !== undefined);
       return count;
     },
+    persist,
     async stop() {
+      await persist().catch(() => undefined);
       direct.destroy();
       await proxy.close();
     },
   };
+}
+
+/** The file that keeps `key`; keys with `..` or an absolute path never leave the directory. */
+function fileOf(directory: string, key: string): string {
+  const file = path.resolve(directory, key);
+  if (!file.startsWith(path.resolve(directory) + path.sep)) throw new Error(`unsafe archive key: ${key}`);
+  return file;
+}
+
+/** Puts every file under `directory` back into the bucket, under its path as the key. */
+async function load(client: S3Client, bucket: string, directory: string): Promise<void> {
+  await mkdir(directory, { recursive: true });
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const key = path.relative(directory, file).split(path.sep).join('/');
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await readFile(file) }));
+  }
 }

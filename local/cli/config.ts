@@ -18,6 +18,12 @@ export const CLI_DEFAULTS = {
   redriveWaitSeconds: 60,
   redrivePollIntervalMs: 1000,
   userAgent: 'smartcar-webhooks-cli',
+  /**
+   * Where `start` keeps the archive's objects, relative to the working directory (git-ignored), one
+   * file per object under its key: the archive survives a restart, as the real one outlives
+   * deployments (and `zcat` reads it).
+   */
+  archiveDir: '.local/archive',
   /** `replay` and `events` list the archive hour by hour: longer ranges are Athena's job. */
   archiveMaxRangeDays: 31,
   /** `events` without --since: the last day. */

@@ -3,13 +3,15 @@ import { PROCESSOR_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { ENQUEUE_BUDGET } from '../../lambdas/receiver/tuning';
 import { DEFAULT_RECEIVER_CONCURRENCY } from '../api-gateway';
 import { TOKEN_ENV_VAR } from '../token';
-import { CLI_DEFAULTS } from './config';
+import { eventsHelp, replayHelp } from './archive-help';
+import { CLI_DEFAULTS, LOCAL_STATUS_PATH } from './config';
 
 /** The name the CLI goes by in its own messages (the package.json `bin` entry). */
 export const PROGRAM = 'smartcar-webhooks';
 
 const LOCAL_PORT = `$PORT, else ${CLI_DEFAULTS.localPort}`;
 const LOCAL_URL = `http://${CLI_DEFAULTS.localHost}:<${LOCAL_PORT}>${ROUTES.webhookPath}`;
+const LOCAL_STATUS_URL = `http://${CLI_DEFAULTS.localHost}:<${LOCAL_PORT}>${LOCAL_STATUS_PATH}`;
 const TOKEN_DEFAULT = `$${TOKEN_ENV_VAR}, else .env (npm start writes one)`;
 
 const MAIN_HELP = `Usage: ${PROGRAM} <command> [options]
@@ -17,13 +19,16 @@ const MAIN_HELP = `Usage: ${PROGRAM} <command> [options]
                                               are short for its start and send)
 
 Run the webhook pipeline on this machine, send it (or a deployed stack) signed deliveries, check an
-endpoint the way the Smartcar Dashboard does, and move dead-lettered events back for processing.
+endpoint the way the Smartcar Dashboard does, move dead-lettered events back for processing, and
+find and replay archived ones.
 
 Commands:
   start                                       the whole pipeline on 127.0.0.1 (port ${LOCAL_PORT})
   send <VERIFY|VEHICLE_STATE|VEHICLE_ERROR>   POST signed sample deliveries (local pipeline by default)
   verify                                      perform the Dashboard's VERIFY handshake against a URL
   redrive                                     move dead-letter queue messages back to the main queue
+  events                                      list archived deliveries, or --show one
+  replay                                      put archived deliveries back on the queue
 
 Options:
   -h, --help      this help; "<command> --help" for a command's options
@@ -36,14 +41,15 @@ Examples:
   npm run send -- VEHICLE_STATE --count 100 --concurrency 10
   npm run cli -- verify --url https://abc.execute-api.eu-west-1.amazonaws.com/webhooks/smartcar --token $AMT
   npm run cli -- redrive --stack SmartcarWebhooks
+  npm run cli -- replay --since 10m --reprocess
 `;
 
 const START_HELP = `Usage: ${PROGRAM} start [options]
        npm start [-- options]
 
 Runs the whole webhook pipeline on 127.0.0.1, with no AWS account: the local API in front of the
-real receiver, fauxqs for SQS, dynalite for DynamoDB, a Secrets Manager stand-in, and an event
-source that invokes the real processor. Each function runs like on Lambda, in execution
+real receiver, fauxqs for SQS and the archive's S3, dynalite for DynamoDB, a Secrets Manager
+stand-in, and an event source that invokes the real processor. Each function runs like on Lambda, in execution
 environments of its own (worker threads) with the environment the construct gives it. Ctrl-C
 stops everything.
 
@@ -59,6 +65,7 @@ Options:
                               activity line, does not count against the receiver's ${ENQUEUE_BUDGET.totalTimeoutMs / 1000} s SQS budget.
   --verbose                   also print what the functions write (log and metric lines), as
                               CloudWatch Logs would store it
+  --archive-dir <dir>         keep the archive's objects here between runs (default ${CLI_DEFAULTS.archiveDir})
   -h, --help                  this help
 
 The token comes from $${TOKEN_ENV_VAR} or .env; without one a development token is generated and
@@ -131,7 +138,7 @@ Events already processed are skipped by the processor's idempotency check. An em
 error: nothing is started.
 
 Targets:
-  (default)             the local pipeline, found through http://${CLI_DEFAULTS.localHost}:<${LOCAL_PORT}>/_local/status
+  (default)             the local pipeline, found through ${LOCAL_STATUS_URL}
   --local <baseUrl>     the local emulator at another address
   --stack <name>        a deployed stack: its QueueName and DeadLetterQueueName outputs
   --dlq <queue>         a dead-letter queue on AWS by name, URL or ARN
@@ -159,6 +166,8 @@ export const HELP: Readonly<Record<string, string>> = {
   send: SEND_HELP,
   verify: VERIFY_HELP,
   redrive: REDRIVE_HELP,
+  events: eventsHelp(PROGRAM, LOCAL_STATUS_URL),
+  replay: replayHelp(PROGRAM, LOCAL_STATUS_URL),
 };
 
 /** The help for `command`, or the CLI's own help when it is not a command. */

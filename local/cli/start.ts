@@ -17,6 +17,7 @@ export const START_OPTIONS = {
   'visibility-timeout': { type: 'string' },
   'receiver-concurrency': { type: 'string' },
   verbose: { type: 'boolean' },
+  'archive-dir': { type: 'string' },
 } as const;
 
 /** The most receiver environments: Lambda's default concurrency quota per account and Region. */
@@ -33,6 +34,8 @@ export interface StartSettings {
   visibilityTimeoutSeconds: number;
   receiverConcurrency: number;
   verbose: boolean;
+  /** Where the archive's objects are kept between runs. */
+  archiveDir: string;
 }
 
 /**
@@ -83,6 +86,7 @@ export function parseStartArgs(args: readonly string[], io: CliIo): StartSetting
     visibilityTimeoutSeconds,
     receiverConcurrency,
     verbose: values.verbose ?? false,
+    archiveDir: nonBlankOption(COMMAND, 'archive-dir', values['archive-dir']) ?? CLI_DEFAULTS.archiveDir,
   };
 }
 
@@ -116,9 +120,10 @@ export async function runStart(args: readonly string[], io: CliIo): Promise<numb
   webhook   POST ${pipeline.webhookUrl}
   health    GET  ${pipeline.url}/health
   status    GET  ${pipeline.url}/_local/status
-  faults    POST ${pipeline.url}/_local/faults  {"sqs":"down"} / {"dynamodb":"down"} / "up"; {"processor":"crash"}
+  faults    POST ${pipeline.url}/_local/faults  {"sqs":"down"} / {"dynamodb":"down"} / {"archive":"down"} / "up"; {"processor":"crash"}
   receiver  at most ${settings.receiverConcurrency} invocations at once, each in its own environment; more requests wait for a free one (--receiver-concurrency)
   queue     ${pipeline.queueName}: visibility timeout ${settings.visibilityTimeoutSeconds} s, DLQ after ${PROCESSOR_DEFAULTS.maxReceiveCount} receives
+  archive   s3://${pipeline.archive.bucket}, kept in ${pipeline.archive.directory ?? 'memory'}: ${await pipeline.archive.objects()} objects (npm run cli -- events; replay)
   token     ${tokenSource}; secret ${pipeline.secretsManager.secretId} at ${pipeline.secretsManager.endpoint}
 Send an event from another terminal: npm run send -- VEHICLE_STATE
 Ctrl-C stops everything.

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SERVICE_NAMES } from '../../lambdas/contract';
 import { PROCESSOR_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
@@ -256,10 +257,112 @@ describe('npm start: the local pipeline', () => {
     }
   });
 
+  it('archives every processed delivery, and shows the archive on the status page', async () => {
+    const event = vehicleStateEvent();
+    const before = await pipeline.waitFor(drained);
+    await deliver(pipeline, JSON.stringify(event));
+
+    const after = await pipeline.waitFor(
+      (s) => s.processed > before.processed && s.archive.objects > before.archive.objects && drained(s),
+    );
+    const listed = await runCli([
+      'events',
+      '--local',
+      pipeline.url,
+      '--since',
+      '10m',
+      '--event-id',
+      String(event.eventId),
+      '--json',
+    ]);
+    expect((JSON.parse(listed.output) as { count: number }).count).toBe(1);
+    expect(after.archive).toMatchObject({
+      bucket: 'smartcar-webhooks-archive',
+      state: 'up',
+      directory: pipeline.archiveDir,
+    });
+    expect(pipeline.output()).toMatch(
+      /archive\s+s3:\/\/smartcar-webhooks-archive, kept in .*pipeline-archive-/,
+    );
+  });
+
+  it('with the archive down answers 2xx and leaves deliveries unprocessed; once it is back, processes each once', async () => {
+    const before = await pipeline.waitFor(drained);
+    await pipeline.fault({ archive: 'down' });
+    const { status } = await deliver(pipeline, JSON.stringify(vehicleStateEvent()));
+    const whileDown = await pipeline.waitFor((s) => s.failed > before.failed);
+    await pipeline.fault({ archive: 'up' });
+
+    expect(status).toBe(200);
+    expect(whileDown.processed).toBe(before.processed);
+    expect(whileDown.faults.archive).toBe('down');
+    expect(pipeline.output()).toMatch(
+      /failed \(attempt 1\/5\): not archived, so not processed; left on the queue/,
+    );
+    // With a 1 s visibility timeout a slow machine may run out of retries first: then it waits in the DLQ.
+    const settled = await pipeline.waitFor(
+      (s) => s.processed === before.processed + 1 || s.deadLettered === before.deadLettered + 1,
+    );
+    if (settled.processed === before.processed) {
+      expect((await runCli(['redrive', '--local', pipeline.url])).code).toBe(0);
+    }
+    const after = await pipeline.waitFor((s) => s.processed === before.processed + 1 && drained(s));
+    expect(after.archive.objects).toBe(before.archive.objects + 1);
+    expect(after.duplicates).toBe(before.duplicates);
+  });
+
+  it('replays from the archive: skipped when processed, run once more with --reprocess, and finds it with events', async () => {
+    const event = vehicleStateEvent();
+    const id = String(event.eventId);
+    const before = await pipeline.waitFor(drained);
+    await deliver(pipeline, JSON.stringify(event));
+    await pipeline.waitFor(
+      (s) => s.processed === before.processed + 1 && s.archive.objects > before.archive.objects,
+    );
+
+    const catchUp = await runCli(['replay', '--local', pipeline.url, '--since', '10m', '--event-id', id]);
+    const skipped = await pipeline.waitFor((s) => s.duplicates === before.duplicates + 1);
+    const backfill = await runCli([
+      'replay',
+      '--local',
+      pipeline.url,
+      '--since',
+      '10m',
+      '--event-id',
+      id,
+      '--reprocess',
+    ]);
+    const rerun = await pipeline.waitFor((s) => s.processed === before.processed + 2);
+    const shown = await runCli(['events', '--local', pipeline.url, '--show', id]);
+
+    expect([catchUp.code, backfill.code, shown.code]).toEqual([0, 0, 0]);
+    expect(skipped.processed).toBe(before.processed + 1);
+    expect(rerun.duplicates).toBe(before.duplicates + 1);
+    const replayId = /as (replay-\S+?)[,.:]/.exec(backfill.output)?.[1];
+    expect(pipeline.output()).toContain(`${id.slice(0, 8)} processed (replay ${replayId})`);
+    expect(shown.output).toContain(id);
+    expect(shown.output).not.toContain('5YJ3E1EA7KF000316');
+    // A replay is not archived again.
+    expect(rerun.archive.objects).toBe((await pipeline.status()).archive.objects);
+  });
+
   it('stops cleanly on Ctrl-C', async () => {
     const code = await pipeline.stop();
 
     expect(code).toBe(0);
     expect(pipeline.output()).toContain('stopped.');
+  });
+
+  it('finds the archive of the previous run after a restart', async () => {
+    const again = await startPipelineProcess(TEST_TOKEN, ['--archive-dir', pipeline.archiveDir]);
+    try {
+      const status = await again.status();
+      expect(status.archive.objects).toBeGreaterThanOrEqual(3);
+      const listed = await runCli(['events', '--local', again.url, '--since', '1h', '--json']);
+      expect((JSON.parse(listed.output) as { count: number }).count).toBeGreaterThanOrEqual(3);
+    } finally {
+      await again.stop();
+      rmSync(pipeline.archiveDir, { recursive: true, force: true });
+    }
   });
 });

@@ -89,7 +89,7 @@ describe('cli main', () => {
     const code = await main([], io);
 
     expect(code).toBe(2);
-    expect(stderr()).toContain('Missing command: start, send, verify, redrive.');
+    expect(stderr()).toContain('Missing command: start, send, verify, redrive, events, replay.');
     expect(stderr()).toContain('Run "smartcar-webhooks --help" for usage.');
   });
 
@@ -99,7 +99,7 @@ describe('cli main', () => {
     const code = await main(['sned', 'VEHICLE_STATE'], io);
 
     expect(code).toBe(2);
-    expect(stderr()).toContain('Unknown command "sned": use start, send, verify, redrive.');
+    expect(stderr()).toContain('Unknown command "sned": use start, send, verify, redrive, events, replay.');
     expect(stderr()).toContain('Run "smartcar-webhooks --help" for usage.');
   });
 });
@@ -186,7 +186,7 @@ describe('cli argument errors', () => {
 });
 
 describe('start arguments', () => {
-  it('defaults to port 3000, a 10 s visibility timeout, 10 receivers and the TypeScript sources', () => {
+  it('defaults to port 3000, a 10 s visibility timeout, 10 receivers, the TypeScript sources and .local/archive', () => {
     const { io } = captureIo({});
 
     expect(parseStartArgs([], io)).toEqual({
@@ -195,7 +195,15 @@ describe('start arguments', () => {
       visibilityTimeoutSeconds: 10,
       receiverConcurrency: 10,
       verbose: false,
+      archiveDir: '.local/archive',
     });
+  });
+
+  it('keeps the archive where --archive-dir says', () => {
+    const { io } = captureIo({});
+
+    expect(parseStartArgs(['--archive-dir', '/tmp/archive'], io).archiveDir).toBe('/tmp/archive');
+    expect(() => parseStartArgs(['--archive-dir', ' '], io)).toThrow(/--archive-dir needs a non-empty value/);
   });
 
   it('listens on PORT, the port the other commands send to', () => {

@@ -380,3 +380,33 @@ describe('Activity.deadLettered', () => {
     );
   });
 });
+
+describe('Activity: the archive and replays', () => {
+  it('gives every record of a batch that could not be archived that reason, once each, and no error line', () => {
+    const { activity: a, lines } = activity();
+
+    a.log({ level: 'ERROR', message: LOG_MESSAGES.archiveWriteFailed, records: 2, error: 'socket hang up' });
+    a.record(record({ messageId: 'm1' }));
+    a.record(record({ messageId: 'm2' }));
+    a.record(record({ messageId: 'm3' }));
+
+    expect(lines()).toEqual([
+      `${LABEL} failed (attempt 1/3): not archived, so not processed; left on the queue (socket hang up)`,
+      `${LABEL} failed (attempt 1/3): not archived, so not processed; left on the queue (socket hang up)`,
+      `${LABEL} failed (attempt 1/3): reported as failed`,
+    ]);
+  });
+
+  it('marks the lines of a replayed event with its replay id', () => {
+    const { activity: a, lines } = activity();
+
+    a.log(logLine(LOG_MESSAGES.eventProcessed, { replayId: 'replay-1' }));
+    a.log(logLine(LOG_MESSAGES.duplicateSkipped, { replayId: 'replay-2' }));
+
+    expect(lines()).toEqual([
+      `${LABEL} processed (replay replay-1)`,
+      `${LABEL} duplicate, skipped (already processed) (replay replay-2)`,
+    ]);
+    expect(a.counts()).toMatchObject({ processed: 1, duplicates: 1 });
+  });
+});

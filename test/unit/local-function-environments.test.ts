@@ -18,6 +18,8 @@ const RESOURCES: LocalResources = {
   tokenSecretId: 'local/token',
   idempotencyTableName: 'idempotency',
   latestStateTableName: 'latest-state',
+  s3Endpoint: 'http://127.0.0.1:4004',
+  archiveBucketName: 'archive',
 };
 
 describe('functionEnvironments', () => {
@@ -48,6 +50,7 @@ describe('functionEnvironments', () => {
         idempotencyExpirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
         latestStateTableName: RESOURCES.latestStateTableName,
         deadLetterQueueUrl: RESOURCES.deadLetterQueueUrl,
+        archiveBucketName: RESOURCES.archiveBucketName,
       },
     });
   });
@@ -68,6 +71,7 @@ describe('functionEnvironments', () => {
       AWS_ENDPOINT_URL_SQS: RESOURCES.sqsEndpoint,
       AWS_ENDPOINT_URL_DYNAMODB: RESOURCES.dynamodbEndpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: RESOURCES.secretsManagerEndpoint,
+      AWS_ENDPOINT_URL_S3: RESOURCES.s3Endpoint,
     });
   });
 

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ActivityCounts } from '../../../local/activity';
 import { TOKEN_ENV_VAR } from '../../../local/token';
@@ -38,6 +40,8 @@ export interface RunningPipeline {
    * the outcome it belongs to. Fails with the output after {@link PIPELINE_DEADLINE_MS}.
    */
   waitForOutput(pattern: RegExp): Promise<void>;
+  /** Where this pipeline keeps its archive (a temporary folder unless `--archive-dir` was given). */
+  archiveDir: string;
   /** Ctrl-C; resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -48,6 +52,8 @@ export interface PipelineStatus extends ActivityCounts {
   deadLetterQueue: { visible: number };
   sqs: { endpoint: string; deadLetterQueueArn: string; queueArn: string };
   secretsManager: { endpoint: string; secretId: string };
+  archive: { endpoint: string; bucket: string; state: string; objects: number; directory: string | null };
+  faults: Record<string, string>;
 }
 
 /**
@@ -59,9 +65,14 @@ export async function startPipelineProcess(
   args: string[] = [],
   env: Record<string, string> = {},
 ): Promise<RunningPipeline> {
+  // Never the repository's own .local/archive: each test run starts from an archive of its own.
+  const archiveDir = args.includes('--archive-dir')
+    ? String(args[args.indexOf('--archive-dir') + 1])
+    : mkdtempSync(path.join(tmpdir(), 'pipeline-archive-'));
+  const archiveArgs = args.includes('--archive-dir') ? [] : ['--archive-dir', archiveDir];
   const child: ChildProcess = spawn(
     process.execPath,
-    [TSX_CLI, 'local/cli/main.ts', 'start', '--port', '0', ...args],
+    [TSX_CLI, 'local/cli/main.ts', 'start', '--port', '0', ...archiveArgs, ...args],
     {
       cwd: ROOT,
       env: { ...process.env, ...env, [TOKEN_ENV_VAR]: token, PORT: '' },
@@ -96,6 +107,7 @@ export async function startPipelineProcess(
   const status = async () => (await (await fetch(`${url}/_local/status`)).json()) as PipelineStatus;
   return {
     url,
+    archiveDir,
     webhookUrl: `${url}/webhooks/smartcar`,
     output: () => output,
     status,
