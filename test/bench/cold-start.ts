@@ -378,8 +378,10 @@ async function measureDependencies(workDir: string, runs: number) {
     '@aws-sdk/client-sqs (SQSClient)': `import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs'; export const handler = [SQSClient, SendMessageCommand];`,
     '@aws-sdk/client-secrets-manager': `import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager'; export const handler = [SecretsManagerClient, GetSecretValueCommand];`,
     '@aws-sdk/client-dynamodb': `import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; export const handler = [DynamoDBClient];`,
-    'zod (the event schemas)': `export { parseSmartcarEvent as handler } from './lambdas/shared/events/parse-event';`,
+    'zod (the event schemas)': `export { parseSmartcarEvent as handler } from './lambdas/sdk/events/parse-event';`,
     '@aws-lambda-powertools/logger + metrics': `import { Logger } from '@aws-lambda-powertools/logger'; import { Metrics } from '@aws-lambda-powertools/metrics'; export const handler = [Logger, Metrics];`,
+    '@aws-sdk/client-s3 (the archive)': `import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3'; export const handler = [S3Client, PutObjectCommand];`,
+    '@aws-lambda-powertools/tracer (tracing on only)': `import { Tracer } from '@aws-lambda-powertools/tracer'; export const handler = [Tracer];`,
     '@aws-lambda-powertools/idempotency (DynamoDB layer)': `import { makeIdempotent } from '@aws-lambda-powertools/idempotency'; import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb'; export const handler = [makeIdempotent, DynamoDBPersistenceLayer];`,
   };
   const figures: BundleVariantFigure[] = [];
