@@ -69,6 +69,28 @@ export interface ArchiveRecord {
   body_encoding?: 'base64';
 }
 
+/**
+ * The columns of an archive line, in the Glue table's order: every field of {@link ArchiveRecord},
+ * and only those (the `satisfies` below fails to compile when one is added to one and not the other).
+ */
+export const ARCHIVE_COLUMNS = [
+  'received_at',
+  'event_key',
+  'event_id',
+  'event_type',
+  'delivery_id',
+  'vehicle_id',
+  'mode',
+  'verified_with',
+  'body',
+  'body_encoding',
+] as const satisfies readonly (keyof ArchiveRecord)[];
+
+// Every field of ArchiveRecord is a column: this is `never` unless one is missing above.
+type MissingColumn = Exclude<keyof ArchiveRecord, (typeof ARCHIVE_COLUMNS)[number]>;
+const everyFieldIsAColumn: MissingColumn extends never ? true : MissingColumn = true;
+void everyFieldIsAColumn;
+
 /** What `verified_with` (and the `verifiedWith` message attribute) holds. */
 export const VERIFIED_WITH = { current: 'current', previous: 'previous' } as const;
 

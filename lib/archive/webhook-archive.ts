@@ -6,6 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
+  ARCHIVE_COLUMNS,
   ARCHIVE_FIRST_DATE,
   ARCHIVE_PARTITIONS,
   ARCHIVE_PREFIX,
@@ -189,18 +190,7 @@ export class WebhookArchive extends Construct {
       s3Prefix: ARCHIVE_PREFIX,
       dataFormat: glue.DataFormat.JSON,
       compressed: true,
-      columns: [
-        'received_at',
-        'event_key',
-        'event_id',
-        'event_type',
-        'delivery_id',
-        'vehicle_id',
-        'mode',
-        'verified_with',
-        'body',
-        'body_encoding',
-      ].map(column),
+      columns: ARCHIVE_COLUMNS.map(column),
       partitionKeys: [
         column(ARCHIVE_PARTITIONS.date),
         column(ARCHIVE_PARTITIONS.hour),

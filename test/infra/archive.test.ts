@@ -6,6 +6,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import {
   ENV_VARS,
   STACK_OUTPUTS,
+  ARCHIVE_COLUMNS,
   ARCHIVE_FIRST_DATE,
   ARCHIVE_PARTITIONS,
   ARCHIVE_PREFIX,
@@ -195,18 +196,7 @@ describe('archive table', () => {
     const columns = ((tableInput().StorageDescriptor as { Columns: { Name: string }[] }).Columns ?? []).map(
       (column) => column.Name,
     );
-    expect(columns).toEqual([
-      'received_at',
-      'event_key',
-      'event_id',
-      'event_type',
-      'delivery_id',
-      'vehicle_id',
-      'mode',
-      'verified_with',
-      'body',
-      'body_encoding',
-    ]);
+    expect(columns).toEqual([...ARCHIVE_COLUMNS]);
   });
 });
 

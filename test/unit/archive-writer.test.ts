@@ -3,7 +3,8 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { ArchiveWriteError, createArchiveWriter } from '../../lambdas/processor/archive';
+import { ARCHIVE_COLUMNS } from '../../lambdas/contract';
+import { ArchiveWriteError, createArchiveWriter, toArchiveRecord } from '../../lambdas/processor/archive';
 import { legacyEvent, sqsRecord, vehicleErrorEvent, vehicleStateEvent } from '../support/builders';
 
 const s3 = mockClient(S3Client);
@@ -176,5 +177,15 @@ describe('archive writer', () => {
     await expect(writer().archive([queued(vehicleStateEvent())])).rejects.toThrow(
       /s3:\/\/smartcar-archive-test\/events\/dt=2026-12-01\/.*AccessDenied: Access Denied.*retried/,
     );
+  });
+});
+
+describe('archive lines and the Glue table', () => {
+  it('writes only fields the table has a column for, whatever the delivery holds', () => {
+    const line = toArchiveRecord(
+      queued(vehicleStateEvent(), SENT, { verifiedWith: 'previous', bodyEncoding: 'base64' }),
+    );
+
+    expect(ARCHIVE_COLUMNS).toEqual(expect.arrayContaining(Object.keys(line)));
   });
 });
