@@ -27,6 +27,22 @@ export const RECEIVER_DEFAULTS = {
   tokenRotationGraceSeconds: 60 * 60,
 } as const;
 
+/**
+ * The quarantine of refused Smartcar-shaped deliveries (in the archive bucket, so only with the
+ * archive). The rate bound is per receiver execution environment: it is what keeps a flood of
+ * forged Smartcar-shaped requests from becoming a storage bill (README: "Quarantine: what it can
+ * cost"), while a real wrong-token incident of a fleet sending a few deliveries a second per
+ * environment is kept whole; Smartcar's retries give a delivery over the bound 3 more chances.
+ */
+export const QUARANTINE_DEFAULTS = {
+  /** Long enough to notice on Monday what broke on Friday, and to fix it and release. */
+  retentionDays: 14,
+  /** Sustained writes per second per receiver environment. */
+  writesPerSecond: 2,
+  /** Writes at once before the rate applies: the first minute of an incident is kept whole. */
+  burst: 40,
+} as const;
+
 /** Processor, queue and dead-letter queue settings. */
 export const PROCESSOR_DEFAULTS = {
   timeoutSeconds: 30,

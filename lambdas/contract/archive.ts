@@ -63,8 +63,13 @@ export interface ArchiveRecord {
   vehicle_id?: string;
   /** `LIVE` or `TEST` (current envelope), `live`/`test`/`simulated` (legacy). */
   mode?: string;
-  /** Which token the signature matched: the current one, or the previous one during a rotation. */
+  /**
+   * Which token the signature matched: the current one, or the previous one during a rotation;
+   * `unverified` for a quarantined delivery released with `--accept-unverified`.
+   */
   verified_with?: VerifiedWith;
+  /** The `quarantine release` run that enqueued it, for a delivery the receiver first refused. */
+  release_id?: string;
   body: string;
   body_encoding?: 'base64';
 }
@@ -82,6 +87,7 @@ export const ARCHIVE_COLUMNS = [
   'vehicle_id',
   'mode',
   'verified_with',
+  'release_id',
   'body',
   'body_encoding',
 ] as const satisfies readonly (keyof ArchiveRecord)[];
@@ -92,7 +98,7 @@ const everyFieldIsAColumn: MissingColumn extends never ? true : MissingColumn = 
 void everyFieldIsAColumn;
 
 /** What `verified_with` (and the `verifiedWith` message attribute) holds. */
-export const VERIFIED_WITH = { current: 'current', previous: 'previous' } as const;
+export const VERIFIED_WITH = { current: 'current', previous: 'previous', unverified: 'unverified' } as const;
 
 /** One of {@link VERIFIED_WITH}. */
 export type VerifiedWith = (typeof VERIFIED_WITH)[keyof typeof VERIFIED_WITH];

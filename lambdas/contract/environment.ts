@@ -26,6 +26,12 @@ export const ENV_VARS = {
   latestStateTableName: 'LATEST_STATE_TABLE_NAME',
   /** S3 bucket of the delivery archive: the processor archives each batch there before it runs it. */
   archiveBucketName: 'ARCHIVE_BUCKET_NAME',
+  /** S3 bucket the receiver quarantines refused Smartcar-shaped deliveries in; unset: no quarantine. */
+  quarantineBucketName: 'QUARANTINE_BUCKET_NAME',
+  /** Quarantine writes per second one receiver environment may make, sustained (the cost bound). */
+  quarantineWritesPerSecond: 'QUARANTINE_WRITES_PER_SECOND',
+  /** Quarantine writes one receiver environment may make at once before the rate applies. */
+  quarantineBurst: 'QUARANTINE_BURST',
   /** Powertools service name (logger and metrics `service` dimension). */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** CloudWatch namespace of the custom metrics (Powertools metrics). */
@@ -127,6 +133,10 @@ function integer(name: string, min: 0 | 1): Variable<number> & { optional: false
   };
 }
 
+function optionalInteger(name: string, min: 0 | 1): Variable<number> & { optional: true } {
+  return { ...integer(name, min), optional: true };
+}
+
 function flag(name: string): Variable<boolean> & { optional: true } {
   return {
     name,
@@ -168,6 +178,10 @@ export const RECEIVER_ENVIRONMENT = defineEnvironment({
   maxBodyBytes: integer(ENV_VARS.maxBodyBytes, 1),
   replayToleranceSeconds: integer(ENV_VARS.replayToleranceSeconds, 0),
   tokenRotationGraceSeconds: integer(ENV_VARS.tokenRotationGraceSeconds, 0),
+  /** Set when the construct's quarantine is on (with the archive); the two below come with it. */
+  quarantineBucketName: optionalText(ENV_VARS.quarantineBucketName),
+  quarantineWritesPerSecond: optionalInteger(ENV_VARS.quarantineWritesPerSecond, 1),
+  quarantineBurst: optionalInteger(ENV_VARS.quarantineBurst, 1),
 });
 
 /** The processor's environment. */

@@ -9,5 +9,6 @@ export * from './environment';
 export * from './http-answers';
 export * from './log-messages';
 export * from './metrics';
+export * from './quarantine';
 export * from './queue-messages';
 export * from './resources';

@@ -30,6 +30,17 @@ export const METRICS = {
    * too large, not a JSON object): genuine events about to be lost. Count, by `reason`.
    */
   signedDeliveriesRefused: 'SignedDeliveriesRefused',
+  /**
+   * Receiver: refused Smartcar-shaped deliveries kept in the quarantine (to diagnose with `doctor`
+   * and release once fixed). Count, by `reason`.
+   */
+  deliveriesQuarantined: 'DeliveriesQuarantined',
+  /**
+   * Receiver: refused Smartcar-shaped deliveries not quarantined: the write failed or timed out, or
+   * the environment's quarantine rate bound was spent. They are lost unless Smartcar retries. Count,
+   * by `cause` (QUARANTINE_MISS_CAUSES).
+   */
+  quarantineMisses: 'QuarantineMisses',
   /** Receiver: deliveries answered 5xx because SQS did not take them. Count. */
   enqueueFailures: 'EnqueueFailures',
   /** Processor: deliveries written to the archive (replays are not written again). Count. */
@@ -43,6 +54,12 @@ export const METRICS = {
   processed: 'EventsProcessed',
   /** Processor: replayed events (put back from the archive by `replay`) whose handlers ran. Count. */
   replayed: 'EventsReplayed',
+  /**
+   * Processor: events released from the quarantine (`quarantine release`) whose handlers ran;
+   * also counted in EventsProcessed. Count, by `verifiedWith` (`unverified`: released with
+   * `--accept-unverified`).
+   */
+  released: 'EventsReleased',
   /** Processor: redeliveries skipped because their eventId already completed. Count. */
   duplicates: 'DuplicatesSkipped',
   /** Processor: records reported as failed (they come back for another attempt). Count. */
@@ -70,4 +87,7 @@ export const METRIC_BREAKDOWNS = {
   [METRICS.signedDeliveriesRefused]: 'reason',
   [METRICS.eventsParked]: 'reason',
   [METRICS.schemaDrift]: 'drift',
+  [METRICS.deliveriesQuarantined]: 'reason',
+  [METRICS.quarantineMisses]: 'cause',
+  [METRICS.released]: 'verifiedWith',
 } as const;

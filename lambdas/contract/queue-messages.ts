@@ -23,6 +23,11 @@ export const MESSAGE_ATTRIBUTES = {
    * id scopes the idempotency key). Without it a replay of an event that completed is a duplicate.
    */
   replayReprocess: 'replayReprocess',
+  /**
+   * Set by `quarantine release`: the id of the release run that enqueued this quarantined delivery.
+   * The delivery was never accepted before, so it is archived and processed like a new one.
+   */
+  releaseId: 'releaseId',
   /** Set by the processor on events it parks in the DLQ: one of {@link UNPROCESSABLE_REASONS}. */
   unprocessableReason: 'unprocessableReason',
   /** Set with `unprocessableReason`: what exactly is wrong, for people (field paths, never values). */
