@@ -7,6 +7,10 @@ export const LOG_MESSAGES = {
   verifyAnswered: 'Answered VERIFY challenge',
   deliveryEnqueued: 'Delivery enqueued',
   requestRefused: 'Request refused',
+  /** With `errorCode` and the object `key`: `doctor` explains it, `quarantine release` releases it. */
+  deliveryQuarantined: 'Refused delivery kept in the quarantine',
+  /** With `cause` (QUARANTINE_MISS_CAUSES) and `detail`. */
+  quarantineMissed: 'Refused delivery NOT kept in the quarantine; only a Smartcar retry can bring it back',
   eventProcessed: 'Event processed',
   duplicateSkipped: 'Duplicate event skipped',
   processingFailed: 'Event processing failed; SQS will redeliver it',

@@ -105,6 +105,7 @@ export function toArchiveRecord(record: SQSRecord): ArchiveRecord {
     vehicle_id: summary.vehicleId,
     mode: nonEmptyString(field(document?.meta, 'mode')) ?? nonEmptyString(document?.mode),
     verified_with: isVerifiedWith(verifiedWith) ? verifiedWith : undefined,
+    release_id: nonEmptyString(record.messageAttributes?.[MESSAGE_ATTRIBUTES.releaseId]?.stringValue),
     body: record.body,
   };
   if (base64) line.body_encoding = 'base64';
@@ -116,7 +117,7 @@ function isReplay(record: SQSRecord): boolean {
 }
 
 function isVerifiedWith(value: string | undefined): value is VerifiedWith {
-  return value === VERIFIED_WITH.current || value === VERIFIED_WITH.previous;
+  return (Object.values(VERIFIED_WITH) as readonly string[]).includes(value ?? '');
 }
 
 function describe(error: unknown): string {

@@ -99,12 +99,13 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
   const recordHandler = async (record: SQSRecord): Promise<Outcome> => {
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
     const queued = readRecord(record);
-    const { replay } = queued;
+    const { replay, release } = queued;
     const log = logger.createChild({
       persistentKeys: {
         ...logKeys(queued.summary),
         messageId: record.messageId,
         ...(replay === undefined ? {} : { replayId: replay.id }),
+        ...(release === undefined ? {} : { releaseId: release.id, verifiedWith: release.verifiedWith }),
       },
     });
     const parsed = parseSmartcarEvent(queued.document);
@@ -138,8 +139,11 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       } else {
         metrics.count(METRICS.processed);
         if (replay !== undefined) metrics.count(METRICS.replayed);
-        // A replay's delivery time is days old: its lag would say nothing about the pipeline.
-        const lagMs = replay === undefined ? endToEndLagMs(queued.document, now()) : undefined;
+        if (release !== undefined) metrics.count(METRICS.released, { verifiedWith: release.verifiedWith });
+        // A replayed or released event was delivered hours or days ago: its lag would say nothing
+        // about the pipeline.
+        const lagMs =
+          replay === undefined && release === undefined ? endToEndLagMs(queued.document, now()) : undefined;
         if (lagMs !== undefined) metrics.duration(METRICS.endToEndLag, lagMs);
         log.info(LOG_MESSAGES.eventProcessed, { attempt, lagMs });
       }

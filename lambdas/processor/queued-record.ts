@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { BASE64_BODY_ENCODING, MESSAGE_ATTRIBUTES } from '../contract';
+import { BASE64_BODY_ENCODING, MESSAGE_ATTRIBUTES, VERIFIED_WITH } from '../contract';
 import { type EventSummary, type JsonObject, parseJsonObject, summarizeEvent } from '../runtime/envelope';
 import type { ReplayMark } from '../sdk/webhook-app';
 
@@ -16,6 +16,14 @@ export interface QueuedEvent {
   base64: boolean;
   /** Set when `replay` put this archived delivery back on the queue. */
   replay?: ReplayMark;
+  /** Set when `quarantine release` enqueued this delivery the receiver had refused. */
+  release?: ReleaseMark;
+}
+
+/** A released quarantined delivery: the release run, and how it verified (`unverified`: it did not). */
+export interface ReleaseMark {
+  id: string;
+  verifiedWith: string;
 }
 
 /** The record's body as the signed bytes (base64 when the receiver had to), parsed and identified. */
@@ -35,5 +43,13 @@ export function readRecord(record: SQSRecord): QueuedEvent {
     replayId === undefined || replayId === ''
       ? undefined
       : { id: replayId, reprocess: attribute(MESSAGE_ATTRIBUTES.replayReprocess) === 'true' };
-  return { summary: summarizeEvent(document ?? {}, bytes), document, bytes, base64, replay };
+  const releaseId = attribute(MESSAGE_ATTRIBUTES.releaseId);
+  const release =
+    releaseId === undefined || releaseId === ''
+      ? undefined
+      : {
+          id: releaseId,
+          verifiedWith: attribute(MESSAGE_ATTRIBUTES.verifiedWith) ?? VERIFIED_WITH.unverified,
+        };
+  return { summary: summarizeEvent(document ?? {}, bytes), document, bytes, base64, replay, release };
 }

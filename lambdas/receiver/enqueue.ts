@@ -1,6 +1,7 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type BASE64_BODY_ENCODING, MESSAGE_ATTRIBUTES, type VerifiedWith } from '../contract';
 import type { EventSummary } from '../runtime/envelope';
+import { describeError, withDeadline } from '../runtime/deadline';
 import { EnqueueError } from './errors';
 
 /** The message body: the signed text, or its bytes in base64 when SQS cannot carry the text. */
@@ -64,36 +65,7 @@ export function createSqsEnqueue({ client, queueUrl, totalTimeoutMs }: SqsEnqueu
     try {
       await withDeadline(totalTimeoutMs, (signal) => client.send(command, { abortSignal: signal }));
     } catch (error) {
-      throw new EnqueueError(`SQS SendMessage failed: ${describe(error)}`, { cause: error });
+      throw new EnqueueError(`SQS SendMessage failed: ${describeError(error)}`, { cause: error });
     }
   };
-}
-
-/**
- * Runs `operation` with an abort signal and rejects when the deadline passes, whether or not the
- * operation honours the signal: the answer to Smartcar must not wait on SDK retry internals.
- */
-async function withDeadline<T>(
-  timeoutMs: number,
-  operation: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new Error(`no answer within ${timeoutMs} ms`);
-      error.name = 'TimeoutError';
-      controller.abort(error);
-      reject(error);
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([operation(controller.signal), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -1,12 +1,14 @@
-import { TOKEN_CACHE, ENQUEUE_BUDGET } from './tuning';
+import { TOKEN_CACHE, ENQUEUE_BUDGET, QUARANTINE_BUDGET } from './tuning';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { ReceiverConfig } from '../contract';
+import { ENV_VARS, type ReceiverConfig } from '../contract';
 import { logger } from '../runtime/logger';
 import { type MetricsRecorder, powertoolsMetrics } from '../runtime/metrics';
 import { traced } from '../runtime/tracing';
 import { createSqsEnqueue } from './enqueue';
+import { createS3Quarantine, type Quarantine } from './quarantine';
 import { createSecretTokenSource, VersionedSecretsProvider } from './token-source';
 import type { ReceiverDependencies, WebhookRequest } from './webhook-receiver';
 
@@ -17,6 +19,7 @@ export interface ReceiverOverrides {
   now?: () => number;
   enqueueTimeoutMs?: number;
   metrics?: MetricsRecorder;
+  s3?: Pick<S3Client, 'send'>;
 }
 
 /**
@@ -40,7 +43,42 @@ export function createReceiverDependencies(
       queueUrl: config.queueUrl,
       totalTimeoutMs: overrides.enqueueTimeoutMs ?? ENQUEUE_BUDGET.totalTimeoutMs,
     }),
+    quarantine: createQuarantine(config, overrides),
   };
+}
+
+function createQuarantine(config: ReceiverConfig, overrides: ReceiverOverrides): Quarantine | undefined {
+  const { quarantineBucketName, quarantineWritesPerSecond, quarantineBurst } = config;
+  if (quarantineBucketName === undefined) return undefined;
+  if (quarantineWritesPerSecond === undefined || quarantineBurst === undefined) {
+    // Only a hand-made environment gets here: the construct and `npm start` write all three.
+    logger.warn(
+      `Quarantine off: ${ENV_VARS.quarantineBucketName} is set without ${ENV_VARS.quarantineWritesPerSecond} and ${ENV_VARS.quarantineBurst}, its cost bound.`,
+    );
+    return undefined;
+  }
+  let client = overrides.s3;
+  return createS3Quarantine({
+    client: () => (client ??= traced(createQuarantineClient(), config.traceEnabled)),
+    bucket: quarantineBucketName,
+    writesPerSecond: quarantineWritesPerSecond,
+    burst: quarantineBurst,
+    writeTimeoutMs: QUARANTINE_BUDGET.writeTimeoutMs,
+    maxBodyBytes: QUARANTINE_BUDGET.maxBodyBytes,
+    bytesPerWrite: QUARANTINE_BUDGET.bytesPerWrite,
+    recentDeliveries: QUARANTINE_BUDGET.recentDeliveries,
+    now: overrides.now,
+  });
+}
+
+/** The quarantine's S3 client: one attempt inside the write budget; a miss is counted, not retried. */
+function createQuarantineClient(): S3Client {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on the first refusal only
+  const { S3Client: S3ClientClass } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+  return new S3ClientClass({
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: QUARANTINE_BUDGET.writeTimeoutMs, throwOnRequestTimeout: true },
+  });
 }
 
 function createTokenSource(config: ReceiverConfig, overrides: ReceiverOverrides) {
@@ -78,5 +116,6 @@ export function toWebhookRequest(event: APIGatewayProxyEventV2): WebhookRequest 
     headers: event.headers ?? {},
     body: event.body,
     isBase64Encoded: event.isBase64Encoded,
+    requestId: event.requestContext.requestId,
   };
 }

@@ -34,6 +34,7 @@ import {
   signatureMatches,
 } from './verify-signature';
 import type { Enqueue, QueuedBody } from './enqueue';
+import type { Quarantine } from './quarantine';
 import type { TokenSource } from './token-source';
 
 /** An HTTP request as API Gateway hands it over, independent of the event format. */
@@ -42,6 +43,8 @@ export interface WebhookRequest {
   headers: Readonly<Record<string, string | undefined>>;
   body: string | undefined;
   isBase64Encoded: boolean;
+  /** API Gateway's request id, kept with a quarantined delivery to find its lines in the logs. */
+  requestId?: string;
 }
 
 /** What {@link receiveWebhook} needs; the Lambda entry, tests and the local emulator each supply their own. */
@@ -53,6 +56,8 @@ export interface ReceiverDependencies {
   maxBodyBytes: number;
   /** Oldest accepted `meta.deliveredAt`, in seconds; 0 turns the replay check off. */
   replayToleranceSeconds: number;
+  /** Keeps refused Smartcar-shaped deliveries; without it (archive off) they are only counted. */
+  quarantine?: Quarantine;
   /** Milliseconds clock. @default Date.now */
   now?: () => number;
 }
@@ -69,6 +74,10 @@ interface RequestFacts {
   smartcarShaped: boolean;
   /** The body is a string anyone can have signed by sending it as a VERIFY challenge. */
   signableAsChallenge: boolean;
+  /** The body's bytes, once read: what the quarantine keeps. */
+  body?: Buffer;
+  /** `meta.version` (or legacy `version`) of the body, once parsed. */
+  envelopeVersion?: string;
 }
 
 // Valid UTF-8 only: a lossy decode would put different bytes on the queue than the ones signed.
@@ -94,7 +103,56 @@ export async function receiveWebhook(
   } catch (error) {
     countRefusal(deps.metrics, error, facts);
     logFailure(deps.logger, error, facts.keys);
+    if (facts.smartcarShaped && error instanceof WebhookRequestError) {
+      await keepInQuarantine(request, error, facts, deps);
+    }
     return errorResponse(error);
+  }
+}
+
+/**
+ * Keeps a refused delivery that looks like Smartcar's (a wrong token, most often): Smartcar will
+ * not send it again, so this copy is what `quarantine release` can still process once the cause
+ * is fixed. The answer stays what it was; the write is bounded in time and never throws.
+ */
+async function keepInQuarantine(
+  request: WebhookRequest,
+  error: WebhookRequestError,
+  facts: RequestFacts,
+  deps: ReceiverDependencies,
+): Promise<void> {
+  if (deps.quarantine === undefined || facts.body === undefined) return;
+  const outcome = await deps.quarantine({
+    reason: error.code,
+    message: error.message,
+    statusCode: error.statusCode,
+    signed: facts.signed,
+    body: facts.body,
+    headers: request.headers,
+    isBase64Encoded: request.isBase64Encoded,
+    ids: {
+      eventId: facts.keys.eventId,
+      eventType: facts.keys.eventType,
+      deliveryId: facts.keys.deliveryId,
+      envelopeVersion: facts.envelopeVersion,
+    },
+    requestId: request.requestId,
+  });
+  if (outcome.kept) {
+    deps.metrics.count(METRICS.deliveriesQuarantined, { reason: error.code });
+    deps.logger.info(LOG_MESSAGES.deliveryQuarantined, {
+      ...facts.keys,
+      errorCode: error.code,
+      key: outcome.key,
+    });
+  } else if (outcome.cause !== 'NOT_QUARANTINED' && outcome.cause !== 'ALREADY_KEPT') {
+    deps.metrics.count(METRICS.quarantineMisses, { cause: outcome.cause });
+    deps.logger.warn(LOG_MESSAGES.quarantineMissed, {
+      ...facts.keys,
+      errorCode: error.code,
+      cause: outcome.cause,
+      detail: outcome.detail,
+    });
   }
 }
 
@@ -104,9 +162,13 @@ async function receiveDelivery(
   facts: RequestFacts,
 ): Promise<HttpResponse> {
   const body = readBody(request);
+  facts.body = body;
   const text = decodeUtf8(body);
   const document = text === undefined ? undefined : parseJsonObject(text);
-  if (document !== undefined) facts.keys = looseLogKeys(document);
+  if (document !== undefined) {
+    facts.keys = looseLogKeys(document);
+    facts.envelopeVersion = envelopeVersionOf(document);
+  }
   facts.smartcarShaped =
     isSmartcarUserAgent(findHeader(request.headers, 'user-agent')) && looksLikeSmartcarEvent(document);
   facts.signableAsChallenge = text !== undefined && isSignableChallenge(text);
@@ -256,6 +318,12 @@ function looseLogKeys(document: JsonObject): LogKeys {
     eventType: stringOrUndefined(document.eventType) ?? stringOrUndefined(document.eventName),
     deliveryId: stringOrUndefined(meta.deliveryId),
   };
+}
+
+function envelopeVersionOf(document: JsonObject): string | undefined {
+  const meta = document.meta;
+  const version = typeof meta === 'object' && meta !== null ? (meta as JsonObject).version : document.version;
+  return stringOrUndefined(version);
 }
 
 /**
