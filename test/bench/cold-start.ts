@@ -7,8 +7,12 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { App } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { buildSync } from 'esbuild';
-import { PROCESSOR_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
-import { ENV_VARS } from '../../lambdas/contract';
+import {
+  IDEMPOTENCY_DEFAULTS,
+  PROCESSOR_DEFAULTS,
+  RECEIVER_DEFAULTS,
+} from '../../lib/smartcar-webhooks-defaults';
+import { METRICS, PROCESSOR_ENVIRONMENT, RECEIVER_ENVIRONMENT, SERVICE_NAMES } from '../../lambdas/contract';
 import { SmartcarWebhooksStack } from '../../lib/smartcar-webhooks-stack';
 import { startLocalDynamoDb } from '../../local/dynamodb';
 import { LOCAL_AWS } from '../../local/local-aws';
@@ -135,15 +139,25 @@ export async function measureColdStart(runs: number): Promise<ColdStartResult> {
     writeFileSync(path.join(emptyDir, 'index.js'), 'exports.handler = async () => ({ statusCode: 200 });\n');
     rmSync(path.join(emptyDir, 'index.js.map'), { force: true });
 
-    const receiverEnv = {
-      [ENV_VARS.tokenSecretId]: secretId,
-      [ENV_VARS.queueUrl]: 'http://127.0.0.1:1/123456789012/webhooks',
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-    };
-    const processorEnv = {
-      [ENV_VARS.idempotencyTableName]: tableName,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    };
+    // Written as the construct writes them, with its defaults. The archive is left off: its PUT
+    // would time a local S3 stand-in, not the function; the S3 client's require is timed below.
+    const receiverEnv = RECEIVER_ENVIRONMENT.write({
+      serviceName: SERVICE_NAMES.receiver,
+      metricsNamespace: METRICS.namespace,
+      tokenSecretId: secretId,
+      queueUrl: 'http://127.0.0.1:1/123456789012/webhooks',
+      maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes,
+      replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
+      tokenRotationGraceSeconds: RECEIVER_DEFAULTS.tokenRotationGraceSeconds,
+    });
+    receiverEnv.AWS_ENDPOINT_URL_SECRETS_MANAGER = secrets.endpoint;
+    const processorEnv = PROCESSOR_ENVIRONMENT.write({
+      serviceName: SERVICE_NAMES.processor,
+      metricsNamespace: METRICS.namespace,
+      idempotencyTableName: tableName,
+      idempotencyExpirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
+    });
+    processorEnv.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
     const verify = () => [apiGatewayEvent({ body: JSON.stringify(verifyEvent()) })];
     const oneRecord = () => [{ Records: [sqsRecord(vehicleStateOfSize(1_000))] }];
     const withSourceMaps = { NODE_OPTIONS: '--enable-source-maps' };
