@@ -147,4 +147,36 @@ export interface SmartcarWebhooksProps {
    * @default Duration.days(365)
    */
   readonly archiveRetention?: Duration;
+  /**
+   * Keep deliveries the receiver refused although they look like Smartcar's (a wrong token, outside
+   * the replay window, too large) in the archive bucket, under `quarantine/`, so that `doctor` can
+   * explain them and `quarantine release` can process them once the cause is fixed: Smartcar does
+   * not resend. The receiver may only put objects under `quarantine/deliveries/`. Only with the
+   * archive: with `archive: false` it is off, and turning it on is an error. `true` or an object
+   * (see {@link WebhookQuarantineOptions}) turns it on; `false` turns it off.
+   * @default - on with the archive: { retention: Duration.days(14), writesPerSecond: 2, burst: 40 }
+   */
+  readonly quarantine?: boolean | WebhookQuarantineOptions;
+}
+
+/** Settings of the quarantine (`SmartcarWebhooksProps.quarantine`). */
+export interface WebhookQuarantineOptions {
+  /**
+   * How long quarantined deliveries (and the release log) are kept, in whole days, at least 1.
+   * Long enough to notice on Monday what broke on Friday; they hold what the deliveries hold.
+   * @default Duration.days(14)
+   */
+  readonly retention?: Duration;
+  /**
+   * Quarantine writes per second each receiver execution environment may make, sustained (a
+   * positive integer): what bounds the storage a flood of forged Smartcar-shaped requests can cost.
+   * @default 2
+   */
+  readonly writesPerSecond?: number;
+  /**
+   * Quarantine writes each receiver execution environment may make at once before the rate
+   * applies (a positive integer), so the first minute of an incident is kept whole.
+   * @default 40
+   */
+  readonly burst?: number;
 }

@@ -5,9 +5,10 @@ import {
   API_DEFAULTS,
   IDEMPOTENCY_DEFAULTS,
   PROCESSOR_DEFAULTS,
+  QUARANTINE_DEFAULTS,
   RECEIVER_DEFAULTS,
 } from './smartcar-webhooks-defaults';
-import { ROUTES } from '../lambdas/contract';
+import { QUARANTINE_PREFIX, ROUTES } from '../lambdas/contract';
 
 /** HTTP API's hard limit on how long an integration may run. */
 const MAX_INTEGRATION_TIMEOUT = Duration.seconds(30);
@@ -42,6 +43,7 @@ export function resolveSettings(props: SmartcarWebhooksProps) {
     latestState: props.latestState ?? false,
     archive: props.archive ?? true,
     archiveRetention: props.archiveRetention ?? Duration.days(365),
+    quarantine: resolveQuarantine(props),
   };
   if (!(settings.debugLogSampleRate >= 0 && settings.debugLogSampleRate <= 1)) {
     throw new Error(`debugLogSampleRate must be from 0 to 1; got ${settings.debugLogSampleRate}.`);
@@ -78,6 +80,29 @@ export function resolveSettings(props: SmartcarWebhooksProps) {
   };
 }
 
+/** The quarantine's settings, or undefined when it is off (it is on whenever the archive is). */
+function resolveQuarantine(props: SmartcarWebhooksProps) {
+  const archive = props.archive ?? true;
+  if (props.quarantine === false) return undefined;
+  if (!archive) {
+    if (props.quarantine === undefined) return undefined;
+    throw new Error(
+      `quarantine needs the archive: refused deliveries are kept in the archive bucket, under ` +
+        `${QUARANTINE_PREFIX}. Remove the quarantine prop (it is off with archive: false) or set archive: true.`,
+    );
+  }
+  const options = props.quarantine === true || props.quarantine === undefined ? {} : props.quarantine;
+  const quarantine = {
+    retention: options.retention ?? Duration.days(QUARANTINE_DEFAULTS.retentionDays),
+    writesPerSecond: options.writesPerSecond ?? QUARANTINE_DEFAULTS.writesPerSecond,
+    burst: options.burst ?? QUARANTINE_DEFAULTS.burst,
+  };
+  // The retention is checked, in whole days, by the archive that applies it as a lifecycle rule.
+  validatePositiveInteger('quarantine.writesPerSecond', quarantine.writesPerSecond);
+  validatePositiveInteger('quarantine.burst', quarantine.burst);
+  return quarantine;
+}
+
 function validateWebhookPath(webhookPath: string): void {
   if (!webhookPath.startsWith('/') || /[{}]/.test(webhookPath)) {
     throw new Error(
@@ -92,5 +117,12 @@ function validateInteger(name: string, value: number, min: number, max: number, 
   if (Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${name} must be an integer from ${min} to ${max} (${why}); got ${value}.`);
+  }
+}
+
+function validatePositiveInteger(name: string, value: number): void {
+  if (Token.isUnresolved(value)) return;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`${name} must be a positive integer; got ${value}.`);
   }
 }

@@ -7,7 +7,7 @@ import { WebhookProcessing } from './processing/webhook-processing';
 import type { SmartcarWebhooksProps } from './smartcar-webhooks-props';
 import { resolveSettings } from './smartcar-webhooks-settings';
 
-export type { SmartcarWebhooksProps } from './smartcar-webhooks-props';
+export type { SmartcarWebhooksProps, WebhookQuarantineOptions } from './smartcar-webhooks-props';
 export type { WebhookAlarmThresholds } from './monitoring/alarm-thresholds';
 export { DEFAULT_WEBHOOKS_ID } from './monitoring/alarm-names';
 export { ALARM_SEVERITIES, type AlarmSeverity, WebhookAlarms } from './monitoring/webhook-alarms';
@@ -30,7 +30,10 @@ export class SmartcarWebhooks extends Construct {
   readonly processing: WebhookProcessing;
   /** The alarms, their paging and informational topics, and the dashboard. */
   readonly monitoring: WebhookMonitoring;
-  /** The delivery archive (bucket, Glue table, Athena workgroup); absent with `archive: false`. */
+  /**
+   * The delivery archive (bucket, Glue table, Athena workgroup); absent with `archive: false`. Its
+   * bucket also holds the quarantine (`quarantine/`), when that is on.
+   */
   readonly archive?: WebhookArchive;
 
   constructor(scope: Construct, id: string, props: SmartcarWebhooksProps = {}) {
@@ -46,6 +49,7 @@ export class SmartcarWebhooks extends Construct {
     if (settings.archive) {
       this.archive = new WebhookArchive(this, 'Archive', {
         retention: settings.archiveRetention,
+        quarantineRetention: settings.quarantine?.retention,
         encryptionKey: props.encryptionKey,
         removalPolicy: settings.removalPolicy,
       });
@@ -74,6 +78,8 @@ export class SmartcarWebhooks extends Construct {
       maxBodyBytes: settings.maxBodyBytes,
       replayTolerance: settings.replayTolerance,
       tokenRotationGracePeriod: settings.tokenRotationGracePeriod,
+      quarantine:
+        this.archive && settings.quarantine ? { ...settings.quarantine, archive: this.archive } : undefined,
     });
     this.monitoring = new WebhookMonitoring(this, 'Monitoring', {
       stage: this.ingest.stage,

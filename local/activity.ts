@@ -10,6 +10,20 @@ export interface ActivityCounts {
   duplicates: number;
   failed: number;
   deadLettered: number;
+  /** Requests answered anything but 2xx. */
+  refused: number;
+  /** Of `refused`, by the error code answered: on AWS each SIGNATURE_* one that looks like Smartcar's pages. */
+  refusedByReason: Record<string, number>;
+}
+
+/** What the quarantine did in this run, shown on `GET /_local/status`. */
+export interface QuarantineCounts {
+  /** Refused Smartcar-shaped deliveries kept (`npm run cli -- doctor` explains them). */
+  kept: number;
+  /** Refused Smartcar-shaped deliveries not kept (rate bound, size, S3 down): lost unless Smartcar retries. */
+  missed: number;
+  /** Events released from the quarantine and processed. */
+  released: number;
 }
 
 /** What the local API saw of one request to the webhook path. */
@@ -47,7 +61,10 @@ export class Activity {
     duplicates: 0,
     failed: 0,
     deadLettered: 0,
+    refused: 0,
+    refusedByReason: {},
   };
+  private readonly quarantine: QuarantineCounts = { kept: 0, missed: 0, released: 0 };
   /** Last processing error per SQS message, from the processor's log, shown with the failure. */
   private readonly errors = new Map<string, string>();
   /**
@@ -69,7 +86,11 @@ export class Activity {
   ) {}
 
   counts(): ActivityCounts {
-    return { ...this.totals };
+    return { ...this.totals, refusedByReason: { ...this.totals.refusedByReason } };
+  }
+
+  quarantineCounts(): QuarantineCounts {
+    return { ...this.quarantine };
   }
 
   /** A request to the webhook path and the receiver's answer. */
@@ -93,6 +114,9 @@ export class Activity {
       const reason = [response?.error, response?.message]
         .filter((part) => typeof part === 'string')
         .join(': ');
+      this.totals.refused++;
+      const code = typeof response?.error === 'string' ? response.error : String(result.statusCode);
+      this.totals.refusedByReason[code] = (this.totals.refusedByReason[code] ?? 0) + 1;
       this.print(`${label} received → refused ${timing} ${reason}`);
     }
   }
@@ -142,7 +166,20 @@ export class Activity {
     switch (entry.message) {
       case LOG_MESSAGES.eventProcessed:
         this.totals.processed++;
+        if (typeof entry.releaseId === 'string') this.quarantine.released++;
         this.print(`${label} processed${replayOf(entry)}`);
+        return;
+      case LOG_MESSAGES.deliveryQuarantined:
+        this.quarantine.kept++;
+        this.print(
+          `${label} refused (${String(entry.errorCode)}), kept in the quarantine: npm run cli -- doctor`,
+        );
+        return;
+      case LOG_MESSAGES.quarantineMissed:
+        this.quarantine.missed++;
+        this.print(
+          `${label} refused (${String(entry.errorCode)}) and NOT quarantined: ${String(entry.detail)}`,
+        );
         return;
       case LOG_MESSAGES.duplicateSkipped:
         this.totals.duplicates++;
@@ -177,9 +214,12 @@ export class Activity {
   }
 }
 
-/** ` (replay replay-…)` for a replayed event's lines, so a replay run can be followed. */
+/** ` (replay replay-…)` / ` (released release-…)`, so a replay or a release run can be followed. */
 function replayOf(entry: LogRecord): string {
-  return typeof entry.replayId === 'string' ? ` (replay ${entry.replayId})` : '';
+  if (typeof entry.replayId === 'string') return ` (replay ${entry.replayId})`;
+  return typeof entry.releaseId === 'string'
+    ? ` (released ${entry.releaseId}, ${String(entry.verifiedWith)})`
+    : '';
 }
 
 function parse(text: string): Record<string, unknown> | undefined {

@@ -6,7 +6,11 @@ import {
   type ReceiverConfig,
   SERVICE_NAMES,
 } from '../lambdas/contract';
-import { IDEMPOTENCY_DEFAULTS, RECEIVER_DEFAULTS } from '../lib/smartcar-webhooks-defaults';
+import {
+  IDEMPOTENCY_DEFAULTS,
+  QUARANTINE_DEFAULTS,
+  RECEIVER_DEFAULTS,
+} from '../lib/smartcar-webhooks-defaults';
 import { LOCAL_AWS } from './local-aws';
 import { TOKEN_ENV_VAR } from './token';
 
@@ -45,6 +49,10 @@ export function functionEnvironments(
     maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes,
     replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
     tokenRotationGraceSeconds: RECEIVER_DEFAULTS.tokenRotationGraceSeconds,
+    // As the construct does: the quarantine lives in the archive bucket.
+    quarantineBucketName: resources.archiveBucketName,
+    quarantineWritesPerSecond: QUARANTINE_DEFAULTS.writesPerSecond,
+    quarantineBurst: QUARANTINE_DEFAULTS.burst,
   };
   const processor: ProcessorConfig = {
     serviceName: SERVICE_NAMES.processor,

@@ -184,7 +184,13 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       port: options.port,
       receiver,
       context: () => lambdaContext(RECEIVER_DEFAULTS.timeoutSeconds * 1000, 'receiver'),
-      onDelivery: (result) => activity.delivery(result),
+      onDelivery: (result) => {
+        activity.delivery(result);
+        // A refusal the receiver quarantined goes to disk at once, like an archived batch.
+        void archive
+          .persist()
+          .catch((error: unknown) => options.print(`quarantine: not kept on disk (${describe(error)})`));
+      },
       faults: (request) => {
         for (const [name, proxy] of [
           ['sqs', sqs.proxy],
@@ -233,6 +239,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           objects: await archive.objectCount(),
           directory: archive.directory ?? null,
         },
+        quarantine: { ...activity.quarantineCounts(), objects: await archive.quarantineCount() },
       }),
     });
     stops.push(() => api.close());

@@ -11,7 +11,10 @@ import {
   ARCHIVE_PARTITIONS,
   ARCHIVE_PREFIX,
   ARCHIVED_EVENT_TYPES,
+  QUARANTINE_DELIVERIES_PREFIX,
+  QUARANTINE_PREFIX,
 } from '../../lambdas/contract';
+import { QUARANTINE_DEFAULTS } from '../smartcar-webhooks-defaults';
 import { ARCHIVE_QUERIES } from './archive-queries';
 
 /** Properties of {@link WebhookArchive}. */
@@ -41,6 +44,13 @@ export interface WebhookArchiveProps {
    * @default 10_000_000_000 (10 GB, $0.05 a query at most)
    */
   readonly queryScanLimitBytes?: number;
+  /**
+   * How long everything under `quarantine/` is kept (whole days): the deliveries the receiver
+   * refused and the release log. The rule is there whether or not a receiver quarantines, so that
+   * turning the quarantine off still expires what it kept.
+   * @default Duration.days(14)
+   */
+  readonly quarantineRetention?: Duration;
 }
 
 /**
@@ -62,7 +72,10 @@ const RESULTS_PREFIX = 'athena-results/';
  * location and a scan limit, and saved queries for what users ask.
  */
 export class WebhookArchive extends Construct {
-  /** The archive bucket: `events/` holds the deliveries, `athena-results/` the query results. */
+  /**
+   * The archive bucket: `events/` holds the deliveries, `athena-results/` the query results,
+   * `quarantine/` the refused deliveries the receiver kept and the release log.
+   */
   readonly bucket: s3.Bucket;
   /** The Glue database of the archive. */
   readonly database: glue.Database;
@@ -75,14 +88,12 @@ export class WebhookArchive extends Construct {
 
   constructor(scope: Construct, id: string, props: WebhookArchiveProps = {}) {
     super(scope, id);
-    const retention = props.retention ?? Duration.days(365);
-    const retentionSeconds = retention.toSeconds();
-    if (retentionSeconds < 86_400 || retentionSeconds % 86_400 !== 0) {
-      throw new Error(
-        `archiveRetention must be whole days, at least 1 (S3 expires objects by the day); got ${retention.toHumanString()}.`,
-      );
-    }
-    this.bucket = this.createBucket(retention, props);
+    const retention = wholeDays('archiveRetention', props.retention ?? Duration.days(365));
+    const quarantineRetention = wholeDays(
+      'quarantine.retention',
+      props.quarantineRetention ?? Duration.days(QUARANTINE_DEFAULTS.retentionDays),
+    );
+    this.bucket = this.createBucket(retention, quarantineRetention, props);
     this.database = new glue.Database(this, 'Database', {
       databaseName: Names.uniqueResourceName(this, { maxLength: 64, separator: '_' }).toLowerCase(),
       description: 'Smartcar webhook deliveries, as they arrived',
@@ -105,29 +116,57 @@ export class WebhookArchive extends Construct {
    * the key's data-key call when the bucket uses a customer-managed key). No read, no delete.
    */
   grantArchiveWrite(grantee: iam.IGrantable): iam.Grant {
+    return this.grantPutUnder(
+      grantee,
+      ARCHIVE_PREFIX,
+      'PutObject on the archive prefix: every object gets a fresh key (time and a random id), so ' +
+        'the keys cannot be named in advance; the grant allows writing only, under events/ only.',
+    );
+  }
+
+  /**
+   * Lets `grantee` quarantine refused deliveries, and nothing else: PutObject under
+   * `quarantine/deliveries/` (and the key's data-key call when the bucket uses a customer-managed
+   * key). No read, no list, no delete, no other prefix: a compromised receiver can add objects that
+   * expire, never read or remove what the bucket holds.
+   */
+  grantQuarantineWrite(grantee: iam.IGrantable): iam.Grant {
+    return this.grantPutUnder(
+      grantee,
+      QUARANTINE_DELIVERIES_PREFIX,
+      'PutObject on the quarantine prefix: every refused delivery gets a fresh key (time, reason and a ' +
+        'random id), so the keys cannot be named in advance; the grant allows writing only, under ' +
+        `${QUARANTINE_DELIVERIES_PREFIX} only, where objects expire after the quarantine's retention.`,
+    );
+  }
+
+  private grantPutUnder(grantee: iam.IGrantable, prefix: string, reason: string): iam.Grant {
     // Written out: Bucket.grantPut adds tagging, legal-hold, retention and abort actions the
-    // archive writer never uses.
+    // writers never use.
     const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:PutObject'],
-      resourceArns: [this.bucket.arnForObjects(`${ARCHIVE_PREFIX}*`)],
+      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
     });
-    // SSE-KMS: S3 asks KMS for a data key with the caller's permissions.
+    // SSE-KMS: S3 asks KMS for a data key with the caller's permissions. A single PutObject needs
+    // nothing else of the key (kms:Decrypt only for multipart uploads, which neither writer makes).
     this.bucket.encryptionKey?.grant(grantee, 'kms:GenerateDataKey');
     const role = grantee.grantPrincipal;
     if (role instanceof Construct) {
       const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement);
       Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${ARCHIVE_PREFIX}*]`,
-        reason:
-          'PutObject on the archive prefix: every object gets a fresh key (time and a random id), so ' +
-          'the keys cannot be named in advance; the grant allows writing only, under events/ only.',
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
+        reason,
       });
     }
     return grant;
   }
 
-  private createBucket(retention: Duration, props: WebhookArchiveProps): s3.Bucket {
+  private createBucket(
+    retention: Duration,
+    quarantineRetention: Duration,
+    props: WebhookArchiveProps,
+  ): s3.Bucket {
     const bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -162,6 +201,9 @@ export class WebhookArchive extends Construct {
             ]
           : []),
         { id: 'athena-results', prefix: RESULTS_PREFIX, expiration: RESULTS_RETENTION },
+        // Never transitioned: quarantined objects are a few KB and live days, where a transition
+        // request and a cheaper class's minimums cost more than Standard does.
+        { id: 'quarantine-expiry', prefix: QUARANTINE_PREFIX, expiration: quarantineRetention },
         { id: 'incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
@@ -236,4 +278,15 @@ export class WebhookArchive extends Construct {
     workgroup.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
     return workgroup;
   }
+}
+
+/** A lifecycle expiry: S3 expires objects by the day. */
+function wholeDays(name: string, duration: Duration): Duration {
+  const seconds = duration.toSeconds();
+  if (seconds < 86_400 || seconds % 86_400 !== 0) {
+    throw new Error(
+      `${name} must be whole days, at least 1 (S3 expires objects by the day); got ${duration.toHumanString()}.`,
+    );
+  }
+  return duration;
 }

@@ -10,6 +10,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 import { RECEIVER_ENVIRONMENT, ROUTES, SERVICE_NAMES } from '../../lambdas/contract';
+import type { WebhookArchive } from '../archive/webhook-archive';
 import { RECEIVER_DEFAULTS } from '../smartcar-webhooks-defaults';
 import { acknowledgeKeyWildcards } from '../shared/encryption';
 import { environmentText, powertoolsConfig } from '../shared/function-environment';
@@ -45,6 +46,21 @@ export interface WebhookIngestProps {
   readonly replayTolerance: Duration;
   /** How long after a rotation the previous token is still accepted; 0 never. */
   readonly tokenRotationGracePeriod: Duration;
+  /**
+   * Where and how fast the receiver keeps refused Smartcar-shaped deliveries.
+   * @default - no quarantine
+   */
+  readonly quarantine?: ReceiverQuarantine;
+}
+
+/** The quarantine as the receiver uses it: the archive it writes to and its write bound. */
+export interface ReceiverQuarantine {
+  /** The archive whose bucket holds the quarantine; the receiver may write its deliveries prefix only. */
+  readonly archive: WebhookArchive;
+  /** Sustained quarantine writes per second per receiver execution environment. */
+  readonly writesPerSecond: number;
+  /** Quarantine writes at once per receiver execution environment before the rate applies. */
+  readonly burst: number;
 }
 
 const RECEIVER_ENTRY = path.join(__dirname, '..', '..', 'lambdas', 'receiver', 'index.ts');
@@ -84,6 +100,9 @@ export class WebhookIngest extends Construct {
           maxBodyBytes: props.maxBodyBytes,
           replayToleranceSeconds: props.replayTolerance.toSeconds(),
           tokenRotationGraceSeconds: props.tokenRotationGracePeriod.toSeconds(),
+          quarantineBucketName: props.quarantine?.archive.bucket.bucketName,
+          quarantineWritesPerSecond: props.quarantine?.writesPerSecond,
+          quarantineBurst: props.quarantine?.burst,
         },
         environmentText,
       ),
@@ -97,6 +116,7 @@ export class WebhookIngest extends Construct {
     props.queue.grantSendMessages(this.receiver);
     acknowledgeKeyWildcards(this.receiver, props.queue.encryptionMasterKey);
     grantTokenSecret(this.receiver, this.tokenSecret, props.tokenSecretEncryptionKey);
+    props.quarantine?.archive.grantQuarantineWrite(this.receiver);
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       // API Gateway lists every access log group in one account-wide CloudWatch Logs resource policy

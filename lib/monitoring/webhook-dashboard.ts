@@ -117,6 +117,15 @@ export class WebhookDashboard extends Construct {
           metrics.deadLetterQueueOldestMessageAge(Duration.minutes(5)),
         ]),
       ],
+      [
+        // Kept, missed (lost unless Smartcar retries) and released: an incident's whole story. Always
+        // shown, empty while the quarantine is off: the dashboard is not told whether it is on.
+        graph('Quarantine: refused deliveries kept, missed and released', [
+          label(metrics.receiverMetric(METRICS.deliveriesQuarantined), 'Quarantined'),
+          label(metrics.receiverMetric(METRICS.quarantineMisses), 'Missed (lost unless Smartcar retries)'),
+          label(metrics.processorMetric(METRICS.released), 'Released and processed'),
+        ]),
+      ],
     );
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {

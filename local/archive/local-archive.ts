@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import {
   CreateBucketCommand,
@@ -7,7 +7,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { ARCHIVE_PREFIX } from '../../lambdas/contract';
+import { ARCHIVE_PREFIX, QUARANTINE_DELIVERIES_PREFIX } from '../../lambdas/contract';
 import { LOCAL_AWS } from '../local-aws';
 import { startSwitchableProxy, type SwitchableProxy } from '../switchable-proxy';
 
@@ -25,7 +25,12 @@ export interface LocalArchive {
   proxy: SwitchableProxy;
   /** Objects under events/, counted on fauxqs directly, so also while the switch is off. */
   objectCount(): Promise<number>;
-  /** Writes the objects stored since the last call to the directory. */
+  /** Quarantined deliveries (under quarantine/deliveries/), counted the same way. */
+  quarantineCount(): Promise<number>;
+  /**
+   * Brings the directory up to date with what was put and deleted since the last call. Calls run
+   * one after the other, so a receiver's write and a processor's never interleave.
+   */
   persist(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -64,32 +69,60 @@ export async function startLocalArchive(
   }
   if (directory !== undefined) await load(direct, bucket, directory);
 
+  // Keys put or deleted since the last persist; either way the file follows what S3 holds then.
   const pending = new Set<string>();
   const objectPath = `/${bucket}/`;
   const proxy = await startSwitchableProxy(s3Endpoint, {
     intercept: async (req) => {
       const url = new URL(req.url ?? '/', 'http://local');
-      if (req.method === 'PUT' && url.pathname.startsWith(objectPath) && !url.searchParams.has('uploadId')) {
+      const isObject = url.pathname.startsWith(objectPath) && url.pathname.length > objectPath.length;
+      if (
+        isObject &&
+        (req.method === 'PUT' || req.method === 'DELETE') &&
+        !url.searchParams.has('uploadId')
+      ) {
         pending.add(decodeURIComponent(url.pathname.slice(objectPath.length)));
       }
       return undefined;
     },
   });
 
-  const persist = async () => {
+  const persistPending = async () => {
     if (directory === undefined) return;
     for (const key of [...pending]) {
       pending.delete(key);
       const object = await direct
         .send(new GetObjectCommand({ Bucket: bucket, Key: key }))
-        .catch(() => undefined);
+        .catch((error: unknown) => (isNoSuchKey(error) ? null : undefined));
+      const file = fileOf(directory, key);
+      // Deleted (a released quarantine item): its file goes too, or a restart would bring it back.
+      if (object === null) {
+        await rm(file, { force: true });
+        continue;
+      }
       const bytes = await object?.Body?.transformToByteArray();
       // A put that failed left nothing to keep.
       if (bytes === undefined) continue;
-      const file = fileOf(directory, key);
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, bytes);
     }
+  };
+  let persisting: Promise<void> = Promise.resolve();
+  const persist = () => {
+    persisting = persisting.catch(() => undefined).then(persistPending);
+    return persisting;
+  };
+  const countUnder = async (prefix: string) => {
+    let count = 0;
+    let token: string | undefined;
+    do {
+      const page = await direct.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      count += page.KeyCount ?? page.Contents?.length ?? 0;
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return count;
   };
 
   return {
@@ -98,18 +131,8 @@ export async function startLocalArchive(
     bucket,
     directory,
     proxy,
-    async objectCount() {
-      let count = 0;
-      let token: string | undefined;
-      do {
-        const page = await direct.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: ARCHIVE_PREFIX, ContinuationToken: token }),
-        );
-        count += page.KeyCount ?? page.Contents?.length ?? 0;
-        token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-      } while (token !== undefined);
-      return count;
-    },
+    objectCount: () => countUnder(ARCHIVE_PREFIX),
+    quarantineCount: () => countUnder(QUARANTINE_DELIVERIES_PREFIX),
     persist,
     async stop() {
       await persist().catch(() => undefined);
@@ -117,6 +140,10 @@ export async function startLocalArchive(
       await proxy.close();
     },
   };
+}
+
+function isNoSuchKey(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound');
 }
 
 /** The file that keeps `key`; keys with `..` or an absolute path never leave the directory. */

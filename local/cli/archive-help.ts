@@ -10,7 +10,8 @@ const SELECTORS = `Selecting (from the archive's day/hour/type layout, no Athena
   --vehicle <id>        one vehicle (Smartcar's vehicle id)
   --event-id <id>       one event (its eventId, or its event key)`;
 
-const TARGETS = (localStatusUrl: string) => `Targets:
+/** The target options every archive and quarantine command shares. */
+export const TARGETS = (localStatusUrl: string) => `Targets:
   (default)             the local pipeline (\`npm start\`), found through ${localStatusUrl}
   --local <baseUrl>     the local pipeline at another address
   --stack <name>        a deployed stack: its ArchiveBucketName and QueueName outputs, read and

@@ -17,7 +17,12 @@ export const CLI_DEFAULTS = {
   /** How long `redrive` follows its move task before leaving it running in the background. */
   redriveWaitSeconds: 60,
   redrivePollIntervalMs: 1000,
-  userAgent: 'smartcar-webhooks-cli',
+  /**
+   * Smartcar's own form (`Smartcar/<version>`), so the receiver treats what `send` and `verify`
+   * post as it treats Smartcar's: a wrong token counts as a Smartcar signature failure and is
+   * quarantined. The comment names the sender for whoever reads the access log.
+   */
+  userAgent: 'Smartcar/1.0 (smartcar-webhooks-cli)',
   /**
    * Where `start` keeps the archive's objects, relative to the working directory (git-ignored), one
    * file per object under its key: the archive survives a restart, as the real one outlives

@@ -4,6 +4,7 @@ import { ENQUEUE_BUDGET } from '../../lambdas/receiver/tuning';
 import { DEFAULT_RECEIVER_CONCURRENCY } from '../api-gateway';
 import { TOKEN_ENV_VAR } from '../token';
 import { eventsHelp, replayHelp } from './archive-help';
+import { doctorHelp, quarantineHelp } from './quarantine-help';
 import { CLI_DEFAULTS, LOCAL_STATUS_PATH } from './config';
 
 /** The name the CLI goes by in its own messages (the package.json `bin` entry). */
@@ -19,8 +20,8 @@ const MAIN_HELP = `Usage: ${PROGRAM} <command> [options]
                                               are short for its start and send)
 
 Run the webhook pipeline on this machine, send it (or a deployed stack) signed deliveries, check an
-endpoint the way the Smartcar Dashboard does, move dead-lettered events back for processing, and
-find and replay archived ones.
+endpoint the way the Smartcar Dashboard does, move dead-lettered events back for processing, find
+and replay archived ones, and diagnose and release deliveries refused for their signature.
 
 Commands:
   start                                       the whole pipeline on 127.0.0.1 (port ${LOCAL_PORT})
@@ -29,6 +30,8 @@ Commands:
   redrive                                     move dead-letter queue messages back to the main queue
   events                                      list archived deliveries, or --show one
   replay                                      put archived deliveries back on the queue
+  quarantine <ls|show|release>                refused Smartcar deliveries kept: list, show, release
+  doctor                                      explain why quarantined deliveries were refused
 
 Options:
   -h, --help      this help; "<command> --help" for a command's options
@@ -42,6 +45,7 @@ Examples:
   npm run cli -- verify --url https://abc.execute-api.eu-west-1.amazonaws.com/webhooks/smartcar --token $AMT
   npm run cli -- redrive --stack SmartcarWebhooks
   npm run cli -- replay --since 10m --reprocess
+  npm run cli -- doctor
 `;
 
 const START_HELP = `Usage: ${PROGRAM} start [options]
@@ -168,6 +172,8 @@ export const HELP: Readonly<Record<string, string>> = {
   redrive: REDRIVE_HELP,
   events: eventsHelp(PROGRAM, LOCAL_STATUS_URL),
   replay: replayHelp(PROGRAM, LOCAL_STATUS_URL),
+  quarantine: quarantineHelp(PROGRAM, LOCAL_STATUS_URL),
+  doctor: doctorHelp(PROGRAM, LOCAL_STATUS_URL),
 };
 
 /** The help for `command`, or the CLI's own help when it is not a command. */

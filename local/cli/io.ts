@@ -17,6 +17,11 @@ export interface CliIo {
    * @default the first SIGINT or SIGTERM this process receives
    */
   untilStopped?: () => Promise<string>;
+  /**
+   * Asks the person at the terminal a yes/no question.
+   * @default a prompt on a terminal; without one (CI, a pipe) no, so only an explicit flag says yes
+   */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 /** Writes one line to the stream. */

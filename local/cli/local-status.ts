@@ -75,6 +75,11 @@ export async function readLocalArchiveStatus(
   };
 }
 
+/** The emulator's whole status document, checked only to be the emulator's. */
+export async function readLocalStatusDocument(baseUrl: string, fetchFn: typeof fetch): Promise<unknown> {
+  return (await readStatusDocument(baseUrl, fetchFn)).document;
+}
+
 async function readStatusDocument(
   baseUrl: string,
   fetchFn: typeof fetch,

@@ -14,6 +14,8 @@ const COMMANDS: Readonly<Record<string, () => Command>> = {
   redrive: () => (require('./redrive') as typeof import('./redrive')).runRedrive,
   events: () => (require('./events') as typeof import('./events')).runEvents,
   replay: () => (require('./replay') as typeof import('./replay')).runReplay,
+  quarantine: () => (require('./quarantine') as typeof import('./quarantine')).runQuarantine,
+  doctor: () => (require('./doctor') as typeof import('./doctor')).runDoctor,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -21,7 +23,8 @@ const HELP_FLAGS = new Set(['-h', '--help']);
 
 /**
  * The `smartcar-webhooks` CLI: `start` the local pipeline, `send` deliveries, `verify` an
- * endpoint, `redrive` a dead-letter queue, list archived `events` and `replay` them. Writes only to `io`'s streams and returns the exit
+ * endpoint, `redrive` a dead-letter queue, list archived `events` and `replay` them, list, show and
+ * release the `quarantine` of refused deliveries and explain them with `doctor`. Writes only to `io`'s streams and returns the exit
  * code: 0 success, 1 the check or delivery failed, 2 bad arguments.
  * @param argv the arguments after the program, e.g. `['send', 'VEHICLE_STATE', '--count', '10']`
  */

@@ -34,9 +34,16 @@ describe('with a customer-managed encryptionKey', () => {
     });
   });
 
-  it('lets the receiver use the key exactly as sending to the queue needs, on that key only', () => {
+  it('lets the receiver use the key exactly as sending to the queue and quarantining need, on that key only', () => {
     expect(kmsGrantsOf(webhooks.ingest.receiver)).toEqual(
-      grantLines(keyArn(), ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']).sort(),
+      grantLines(keyArn(), [
+        'kms:Decrypt',
+        'kms:Encrypt',
+        // The quarantine's PutObject: S3 asks KMS for a data key with the writer's permissions.
+        'kms:GenerateDataKey',
+        'kms:GenerateDataKey*',
+        'kms:ReEncrypt*',
+      ]).sort(),
     );
   });
 

@@ -2,6 +2,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import {
   IDEMPOTENCY_DEFAULTS,
   PROCESSOR_DEFAULTS,
+  QUARANTINE_DEFAULTS,
   RECEIVER_DEFAULTS,
 } from '../../lib/smartcar-webhooks-defaults';
 import { ENV_VARS, METRICS, PLACEHOLDER_TOKEN } from '../../lambdas/contract';
@@ -63,19 +64,27 @@ describe.each(functions)('%s function', (_name, fn, properties) => {
   });
 });
 
+const archiveBucket = () => {
+  if (webhooks.archive === undefined) throw new Error('the archive is on by default');
+  return webhooks.archive.bucket;
+};
+
 describe('receiver function', () => {
   it('has the default memory and timeout', () => {
     expect(receiver.MemorySize).toBe(RECEIVER_DEFAULTS.memorySizeMb);
     expect(receiver.Timeout).toBe(RECEIVER_DEFAULTS.timeoutSeconds);
   });
 
-  it('is told the queue URL, the secret ARN, its limits, replay and rotation windows, and its log, metric and tracing settings', () => {
+  it('is told the queue URL, the secret ARN, its limits, replay and rotation windows, the quarantine, and its log, metric and tracing settings', () => {
     expect(receiver.Environment.Variables).toEqual({
       [ENV_VARS.queueUrl]: ref(webhooks.processing.queue),
       [ENV_VARS.tokenSecretId]: ref(webhooks.ingest.tokenSecret),
       [ENV_VARS.maxBodyBytes]: String(RECEIVER_DEFAULTS.maxBodyBytes),
       [ENV_VARS.replayToleranceSeconds]: String(RECEIVER_DEFAULTS.replayToleranceSeconds),
       [ENV_VARS.tokenRotationGraceSeconds]: String(RECEIVER_DEFAULTS.tokenRotationGraceSeconds),
+      [ENV_VARS.quarantineBucketName]: ref(archiveBucket()),
+      [ENV_VARS.quarantineWritesPerSecond]: String(QUARANTINE_DEFAULTS.writesPerSecond),
+      [ENV_VARS.quarantineBurst]: String(QUARANTINE_DEFAULTS.burst),
       [ENV_VARS.serviceName]: 'smartcar-webhook-receiver',
       [ENV_VARS.metricsNamespace]: METRICS.namespace,
       [ENV_VARS.logLevel]: 'INFO',
@@ -85,11 +94,6 @@ describe('receiver function', () => {
     });
   });
 });
-
-const archiveBucket = () => {
-  if (webhooks.archive === undefined) throw new Error('the archive is on by default');
-  return webhooks.archive.bucket;
-};
 
 describe('processor function', () => {
   it('has the default memory and timeout', () => {

@@ -69,6 +69,7 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
         `AwsSolutions-IAM5[Resource::*] at ${at(roleOf(processing.processor))}`,
         `AwsSolutions-IAM5[Resource::*] at ${at(roleOf(ingest.receiver))}`,
         `AwsSolutions-IAM5[Resource::<${archiveBucketId}.Arn>/events/*] at ${at(roleOf(processing.processor))}`,
+        `AwsSolutions-IAM5[Resource::<${archiveBucketId}.Arn>/quarantine/deliveries/*] at ${at(roleOf(ingest.receiver))}`,
         `AwsSolutions-S1 at ${at(archive.bucket)}`,
         `CloudFormation-Validate::W9003 at ${at(archive.bucket)}`,
         `AwsSolutions-SMG4 at ${at(ingest.tokenSecret)}`,

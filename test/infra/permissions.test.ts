@@ -1,4 +1,4 @@
-import { ARCHIVE_PREFIX } from '../../lambdas/contract';
+import { ARCHIVE_PREFIX, QUARANTINE_DELIVERIES_PREFIX } from '../../lambdas/contract';
 import { actionsOf, allIdentityStatements, grantLines, grantsOf, resourcesOf, statementsOfRole } from './iam';
 import { arnOf, propertiesOf, ref, roleOf, synthWebhooks } from './synth';
 
@@ -8,6 +8,18 @@ const processorStatements = statementsOfRole(template, roleOf(webhooks.processin
 
 /** What CDK grants for active tracing. X-Ray has no resource-level permissions: "*" is the only resource. */
 const xrayActions = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+
+/** The two object prefixes the functions may write, each a wildcard the keys cannot avoid. */
+const writablePrefixes = (resource: unknown) =>
+  JSON.stringify(resource)
+    .replace(`/${ARCHIVE_PREFIX}*`, '')
+    .replace(`/${QUARANTINE_DELIVERIES_PREFIX}*`, '');
+
+/** ARN pattern of the objects under a prefix of the archive bucket. */
+const archiveObjectsUnder = (prefix: string) => {
+  if (webhooks.archive === undefined) throw new Error('the archive is on by default');
+  return { 'Fn::Join': ['', [arnOf(webhooks.archive.bucket), `/${prefix}*`]] };
+};
 
 describe.each([
   ['receiver', webhooks.ingest.receiver],
@@ -29,13 +41,14 @@ describe.each([
 });
 
 describe('receiver permissions', () => {
-  it('are limited to sending to the queue, reading the token secret, writing its logs and traces', () => {
+  it('are limited to sending to the queue, reading the token secret, quarantining, writing its logs and traces', () => {
     // sqs:GetQueueAttributes and sqs:GetQueueUrl come with grantSendMessages and
     // secretsmanager:DescribeSecret with grantRead; all three reveal metadata, never messages or values.
     expect(actionsOf(receiverStatements)).toEqual(
       [
         'logs:CreateLogStream',
         'logs:PutLogEvents',
+        's3:PutObject',
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
         'sqs:GetQueueAttributes',
@@ -46,7 +59,7 @@ describe('receiver permissions', () => {
     );
   });
 
-  it('name only its queue, its secret and its log group, besides the X-Ray actions on "*"', () => {
+  it('name only its queue, its secret, the quarantine prefix and its log group, besides the X-Ray actions on "*"', () => {
     expect(grantsOf(receiverStatements)).toEqual(
       [
         ...grantLines(arnOf(webhooks.ingest.receiver.logGroup), [
@@ -62,6 +75,7 @@ describe('receiver permissions', () => {
           'sqs:GetQueueUrl',
           'sqs:SendMessage',
         ]),
+        ...grantLines(archiveObjectsUnder(QUARANTINE_DELIVERIES_PREFIX), ['s3:PutObject']),
         ...grantLines('*', xrayActions),
       ].sort(),
     );
@@ -80,10 +94,7 @@ describe('processor permissions', () => {
   // grantSendMessages on the DLQ: unprocessable events are sent there at once.
   const deadLetterActions = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
   // The archive: each batch is written before it is processed; writing only, under events/ only.
-  const archiveObjects = () => {
-    if (webhooks.archive === undefined) throw new Error('the archive is on by default');
-    return { 'Fn::Join': ['', [arnOf(webhooks.archive.bucket), `/${ARCHIVE_PREFIX}*`]] };
-  };
+  const archiveObjects = () => archiveObjectsUnder(ARCHIVE_PREFIX);
 
   it('are limited to consuming the queue, sending to the DLQ, idempotency records, archiving, writing its logs and traces', () => {
     // The sqs actions are exactly what the SQS event source mapping needs to poll and delete, plus
@@ -139,12 +150,12 @@ describe('every identity policy in the stack', () => {
     for (const action of actionsOf(statements)) expect(action).not.toContain('*');
   });
 
-  it('has no wildcard resource but "*" for exactly the two X-Ray actions, and the archive prefix', () => {
+  it('has no wildcard resource but "*" for exactly the two X-Ray actions, the archive and the quarantine prefix', () => {
     const onEverything = statements.filter((s) => resourcesOf([s]).includes('*'));
     expect(actionsOf(onEverything)).toEqual(xrayActions);
     for (const statement of onEverything) expect(statement.Resource).toBe('*');
     for (const resource of resourcesOf(statements.filter((s) => !onEverything.includes(s)))) {
-      expect(JSON.stringify(resource).replace(`/${ARCHIVE_PREFIX}*`, '')).not.toContain('*');
+      expect(writablePrefixes(resource)).not.toContain('*');
     }
   });
 });
@@ -154,7 +165,7 @@ describe('with tracing turned off', () => {
     const statements = allIdentityStatements(synthWebhooks({ tracing: false }).template);
     expect(actionsOf(statements).filter((action) => action.startsWith('xray:'))).toEqual([]);
     for (const resource of resourcesOf(statements)) {
-      expect(JSON.stringify(resource).replace(`/${ARCHIVE_PREFIX}*`, '')).not.toContain('*');
+      expect(writablePrefixes(resource)).not.toContain('*');
     }
   });
 });

@@ -1,8 +1,11 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { ENV_VARS, METRICS } from '../../lambdas/contract';
+import { ENV_VARS, METRICS, SERVICE_NAMES } from '../../lambdas/contract';
 import { readSelection } from '../../local/archive/archive-reader';
+import { diagnoseRecord } from '../../local/quarantine/diagnosis';
+import { type QuarantineItem, readQuarantine } from '../../local/quarantine/quarantine-store';
+import { releaseQuarantined } from '../../local/quarantine/release';
 import { LOCAL_AWS } from '../../local/local-aws';
 import { type SecretsManagerStub, startSecretsManagerStub } from '../../local/secrets-manager-stub';
 import {
@@ -275,6 +278,139 @@ describe('alarms and the metrics the shipped bundles emit', () => {
       expect(batch).toEqual({ batchItemFailures: [] });
       expect(parked.map((record) => record.body)).toEqual([JSON.stringify(event)]);
       expect(parked[0]?.messageAttributes.unprocessableReason?.stringValue).toBe('UNKNOWN_EVENT_TYPE');
+    });
+  });
+
+  describe('the quarantine, through the shipped bundles', () => {
+    const anotherAppsToken = 'the-token-of-another-smartcar-application-42';
+    const quarantine = () => ({ client: s3, bucket: archiveBucket });
+    const quarantiningReceiverEnv = () =>
+      receiverEnv({ [ENV_VARS.quarantineBucketName]: archiveBucket, AWS_ENDPOINT_URL_S3: sqs.endpoint });
+    const kept = (eventId: string) =>
+      readQuarantine(quarantine(), {
+        sinceMs: Date.now() - 3_600_000,
+        untilMs: Date.now() + 60_000,
+        id: eventId,
+      });
+
+    it('keeps a delivery signed with another token, and once the token is fixed a release processes it once', async () => {
+      const event = vehicleStateEvent();
+      const request = signedRequest(event, { token: anotherAppsToken });
+      const { result, output } = await invoke(bundles.receiver, request, quarantiningReceiverEnv());
+      const items = await kept(String(event.eventId));
+
+      expect(result.statusCode).toBe(401);
+      expect(emittedMetrics(output)).toContain(
+        metricKey(METRICS.namespace, METRICS.deliveriesQuarantined, {
+          service: SERVICE_NAMES.receiver,
+          reason: 'SIGNATURE_MISMATCH',
+        }),
+      );
+      expect(items).toHaveLength(1);
+      const [item] = items as [QuarantineItem];
+      expect(Buffer.from(item.record.body_base64, 'base64').toString('utf8')).toBe(request.body);
+      expect(
+        diagnoseRecord(item.record, [
+          { label: 'current', token: TEST_TOKEN },
+          { label: 'given', token: anotherAppsToken },
+        ]).verdict,
+      ).toBe('given-token');
+
+      // Still the wrong token stored: nothing is enqueued, the item stays.
+      const before = await releaseQuarantined(items, {
+        archive: quarantine(),
+        sqs: sqsClient,
+        queueUrl: sqs.queue.url,
+        tokens: { current: TEST_TOKEN },
+        releaseId: 'release-before-fix',
+        acceptUnverified: false,
+        releasedBy: 'contract-test',
+      });
+      expect([before.released, before.kept]).toEqual([0, 1]);
+      expect(await takeMessages(sqs.queue.url)).toEqual([]);
+
+      // The token fixed: the stored current token is the one Smartcar signs with.
+      const after = await releaseQuarantined(items, {
+        archive: quarantine(),
+        sqs: sqsClient,
+        queueUrl: sqs.queue.url,
+        tokens: { current: anotherAppsToken, previous: TEST_TOKEN },
+        releaseId: 'release-after-fix',
+        acceptUnverified: false,
+        releasedBy: 'contract-test',
+      });
+      const records = await takeMessages(sqs.queue.url);
+      const first = await invoke(bundles.processor, { Records: records }, processorEnv());
+      const again = await invoke(bundles.processor, { Records: records }, processorEnv());
+
+      expect(after.released).toBe(1);
+      expect(records.map((record) => record.body)).toEqual([request.body]);
+      expect(records[0]?.messageAttributes.releaseId?.stringValue).toBe('release-after-fix');
+      expect(first.result).toEqual({ batchItemFailures: [] });
+      expect(first.output).toContain('Event processed');
+      expect(emittedMetrics(first.output)).toContain(
+        metricKey(METRICS.namespace, METRICS.released, {
+          service: SERVICE_NAMES.processor,
+          verifiedWith: 'current',
+        }),
+      );
+      expect(again.output).toContain('Duplicate event skipped');
+      expect(await kept(String(event.eventId))).toEqual([]);
+      const archived = await readSelection(
+        { client: s3, bucket: archiveBucket },
+        { sinceMs: Date.now() - 3_600_000, untilMs: Date.now() + 60_000, eventId: String(event.eventId) },
+      );
+      expect(archived.map((line) => [line.body, line.verified_with, line.release_id])).toEqual([
+        [request.body, 'current', 'release-after-fix'],
+      ]);
+    });
+
+    it('releases what does not verify only with --accept-unverified, marked unverified', async () => {
+      const event = vehicleErrorEvent();
+      await invoke(
+        bundles.receiver,
+        signedRequest(event, { token: anotherAppsToken }),
+        quarantiningReceiverEnv(),
+      );
+      const items = await kept(String(event.eventId));
+      const result = await releaseQuarantined(items, {
+        archive: quarantine(),
+        sqs: sqsClient,
+        queueUrl: sqs.queue.url,
+        tokens: { current: TEST_TOKEN },
+        releaseId: 'release-unverified',
+        acceptUnverified: true,
+        releasedBy: 'contract-test',
+        note: 'sent by our own staging app',
+      });
+      const records = await takeMessages(sqs.queue.url);
+      const { output } = await invoke(bundles.processor, { Records: records }, processorEnv());
+
+      expect(result.released).toBe(1);
+      expect(result.log).toMatchObject({ accept_unverified: true, note: 'sent by our own staging app' });
+      expect(records[0]?.messageAttributes.verifiedWith?.stringValue).toBe('unverified');
+      expect(emittedMetrics(output)).toContain(
+        metricKey(METRICS.namespace, METRICS.released, {
+          service: SERVICE_NAMES.processor,
+          verifiedWith: 'unverified',
+        }),
+      );
+    });
+
+    it('answers 401 all the same when the quarantine cannot be written (no such bucket)', async () => {
+      const { result, output } = await invoke(
+        bundles.receiver,
+        signedRequest(vehicleStateEvent(), { token: anotherAppsToken }),
+        receiverEnv({ [ENV_VARS.quarantineBucketName]: 'no-such-bucket', AWS_ENDPOINT_URL_S3: sqs.endpoint }),
+      );
+
+      expect(result.statusCode).toBe(401);
+      expect(emittedMetrics(output)).toContain(
+        metricKey(METRICS.namespace, METRICS.quarantineMisses, {
+          service: SERVICE_NAMES.receiver,
+          cause: 'WRITE_FAILED',
+        }),
+      );
     });
   });
 

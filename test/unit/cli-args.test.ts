@@ -89,7 +89,9 @@ describe('cli main', () => {
     const code = await main([], io);
 
     expect(code).toBe(2);
-    expect(stderr()).toContain('Missing command: start, send, verify, redrive, events, replay.');
+    expect(stderr()).toContain(
+      'Missing command: start, send, verify, redrive, events, replay, quarantine, doctor.',
+    );
     expect(stderr()).toContain('Run "smartcar-webhooks --help" for usage.');
   });
 
@@ -99,7 +101,9 @@ describe('cli main', () => {
     const code = await main(['sned', 'VEHICLE_STATE'], io);
 
     expect(code).toBe(2);
-    expect(stderr()).toContain('Unknown command "sned": use start, send, verify, redrive, events, replay.');
+    expect(stderr()).toContain(
+      'Unknown command "sned": use start, send, verify, redrive, events, replay, quarantine, doctor.',
+    );
     expect(stderr()).toContain('Run "smartcar-webhooks --help" for usage.');
   });
 });

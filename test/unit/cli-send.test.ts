@@ -50,7 +50,7 @@ describe('send', () => {
     expect(seen).toHaveLength(1);
     expect(seen[0]?.headers).toEqual({
       'content-type': 'application/json',
-      'user-agent': 'smartcar-webhooks-cli',
+      'user-agent': 'Smartcar/1.0 (smartcar-webhooks-cli)',
       'sc-signature': computeSignature(TOKEN, seen[0]?.body ?? ''),
     });
   });

@@ -71,7 +71,7 @@ describe('verify', () => {
     expect(handshake?.init).toMatchObject({ method: 'POST', redirect: 'manual' });
     expect(handshake?.init.headers).toEqual({
       'content-type': 'application/json',
-      'user-agent': 'smartcar-webhooks-cli',
+      'user-agent': 'Smartcar/1.0 (smartcar-webhooks-cli)',
     });
     expect(document).toMatchObject({
       eventType: 'VERIFY',

@@ -45,7 +45,16 @@ function activity(options: { verbose: boolean; maxReceiveCount?: number } = { ve
   };
 }
 
-const NO_COUNTS = { received: 0, enqueued: 0, processed: 0, duplicates: 0, failed: 0, deadLettered: 0 };
+const NO_COUNTS = {
+  received: 0,
+  enqueued: 0,
+  processed: 0,
+  duplicates: 0,
+  failed: 0,
+  deadLettered: 0,
+  refused: 0,
+  refusedByReason: {},
+};
 
 beforeEach(() => {
   jest.useFakeTimers({ now: new Date(NOW) });
@@ -139,12 +148,19 @@ describe('Activity.delivery', () => {
     ]);
   });
 
-  it('counts a refused delivery as received, not enqueued', () => {
+  it('counts a refused delivery as received and refused, by its error code, not enqueued', () => {
     const { activity: a } = activity();
 
     a.delivery(delivery({ statusCode: 401, responseBody: JSON.stringify({ error: 'SIGNATURE_MISSING' }) }));
+    a.delivery(delivery({ statusCode: 401, responseBody: JSON.stringify({ error: 'SIGNATURE_MISSING' }) }));
+    a.delivery(delivery({ statusCode: 413, responseBody: JSON.stringify({ error: 'PAYLOAD_TOO_LARGE' }) }));
 
-    expect(a.counts()).toEqual({ ...NO_COUNTS, received: 1 });
+    expect(a.counts()).toEqual({
+      ...NO_COUNTS,
+      received: 3,
+      refused: 3,
+      refusedByReason: { SIGNATURE_MISSING: 2, PAYLOAD_TOO_LARGE: 1 },
+    });
   });
 
   it('labels a delivery whose body is not JSON with placeholders', () => {
@@ -165,6 +181,45 @@ describe('Activity.log', () => {
     a.log(logLine(LOG_MESSAGES.eventProcessed));
 
     expect(lines()).toEqual([`${LABEL} processed`]);
+    expect(a.counts()).toEqual({ ...NO_COUNTS, processed: 1 });
+  });
+
+  it('prints and counts a refused delivery the receiver quarantined, pointing to doctor', () => {
+    const { activity: a, lines } = activity();
+
+    a.log(logLine(LOG_MESSAGES.deliveryQuarantined, { errorCode: 'SIGNATURE_MISMATCH' }));
+
+    expect(lines()).toEqual([
+      `${LABEL} refused (SIGNATURE_MISMATCH), kept in the quarantine: npm run cli -- doctor`,
+    ]);
+    expect(a.quarantineCounts()).toEqual({ kept: 1, missed: 0, released: 0 });
+  });
+
+  it('prints and counts a refused delivery the receiver could not quarantine, with why', () => {
+    const { activity: a, lines } = activity();
+
+    a.log(
+      logLine(LOG_MESSAGES.quarantineMissed, {
+        level: 'WARN',
+        errorCode: 'SIGNATURE_MISMATCH',
+        cause: 'WRITE_FAILED',
+        detail: 'TimeoutError: no answer within 150 ms',
+      }),
+    );
+
+    expect(lines()).toEqual([
+      `${LABEL} refused (SIGNATURE_MISMATCH) and NOT quarantined: TimeoutError: no answer within 150 ms`,
+    ]);
+    expect(a.quarantineCounts()).toEqual({ kept: 0, missed: 1, released: 0 });
+  });
+
+  it('marks and counts a released event the processor processed', () => {
+    const { activity: a, lines } = activity();
+
+    a.log(logLine(LOG_MESSAGES.eventProcessed, { releaseId: 'release-1', verifiedWith: 'current' }));
+
+    expect(lines()).toEqual([`${LABEL} processed (released release-1, current)`]);
+    expect(a.quarantineCounts()).toEqual({ kept: 0, missed: 0, released: 1 });
     expect(a.counts()).toEqual({ ...NO_COUNTS, processed: 1 });
   });
 

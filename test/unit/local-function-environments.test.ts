@@ -5,7 +5,11 @@ import {
   RECEIVER_ENVIRONMENT,
   SERVICE_NAMES,
 } from '../../lambdas/contract';
-import { IDEMPOTENCY_DEFAULTS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import {
+  IDEMPOTENCY_DEFAULTS,
+  QUARANTINE_DEFAULTS,
+  RECEIVER_DEFAULTS,
+} from '../../lib/smartcar-webhooks-defaults';
 import { functionEnvironments, type LocalResources } from '../../local/function-environments';
 import { TOKEN_ENV_VAR } from '../../local/token';
 
@@ -35,6 +39,9 @@ describe('functionEnvironments', () => {
         maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes,
         replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
         tokenRotationGraceSeconds: RECEIVER_DEFAULTS.tokenRotationGraceSeconds,
+        quarantineBucketName: RESOURCES.archiveBucketName,
+        quarantineWritesPerSecond: QUARANTINE_DEFAULTS.writesPerSecond,
+        quarantineBurst: QUARANTINE_DEFAULTS.burst,
       },
     });
   });

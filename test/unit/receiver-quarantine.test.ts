@@ -67,7 +67,9 @@ function storedRecord(input: PutObjectCommandInput): QuarantineRecord {
 }
 
 /** A Smartcar-shaped delivery signed with a token that is not the receiver's. */
-function wronglySigned(payload: object = vehicleStateEvent()): APIGatewayProxyEventV2 {
+function wronglySigned(
+  payload: Parameters<typeof signedRequest>[0] = vehicleStateEvent(),
+): APIGatewayProxyEventV2 {
   return signedRequest(payload, { token: WRONG_TOKEN });
 }
 
