@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { ActivityCounts } from '../../../local/activity';
+import type { ActivityCounts, QuarantineCounts } from '../../../local/activity';
 import { TOKEN_ENV_VAR } from '../../../local/token';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -53,6 +53,8 @@ export interface PipelineStatus extends ActivityCounts {
   sqs: { endpoint: string; deadLetterQueueArn: string; queueArn: string };
   secretsManager: { endpoint: string; secretId: string };
   archive: { endpoint: string; bucket: string; state: string; objects: number; directory: string | null };
+  /** What the quarantine did in this run, and what it holds (objects, this run's and earlier runs'). */
+  quarantine: QuarantineCounts & { objects: number };
   faults: Record<string, string>;
 }
 
