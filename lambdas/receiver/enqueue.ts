@@ -1,8 +1,8 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type BASE64_BODY_ENCODING, MESSAGE_ATTRIBUTES, type VerifiedWith } from '../contract';
+import { BASE64_BODY_ENCODING, LIMITS, MESSAGE_ATTRIBUTES, type VerifiedWith } from '../contract';
 import type { EventSummary } from '../runtime/envelope';
 import { describeError, withDeadline } from '../runtime/deadline';
-import { EnqueueError } from './errors';
+import { EnqueueError, PayloadTooLargeError } from './errors';
 
 /** The message body: the signed text, or its bytes in base64 when SQS cannot carry the text. */
 export interface QueuedBody {
@@ -10,6 +10,29 @@ export interface QueuedBody {
   encoding?: typeof BASE64_BODY_ENCODING;
   /** Which token the signature matched; the archive keeps it with the delivery. */
   verifiedWith?: VerifiedWith;
+  /** Set by `quarantine release` for a delivery the receiver had refused: the release run's id. */
+  releaseId?: string;
+}
+
+// Characters a JSON string may hold but an SQS message body may not: such a body goes as base64.
+const NOT_STORABLE_IN_SQS = /[\uFFFE\uFFFF]/;
+
+/**
+ * The text as it was signed, or its bytes in base64 when an SQS message cannot carry the text.
+ * @throws PayloadTooLargeError when the base64 form no longer fits one message
+ */
+export function toQueuedBody(text: string, body: Buffer): QueuedBody {
+  if (!NOT_STORABLE_IN_SQS.test(text)) return { body: text };
+  const encoded = body.toString('base64');
+  // LIMITS.maxBodyBytes is the largest body that fits one SQS message next to its attributes.
+  if (encoded.length > LIMITS.maxBodyBytes) {
+    throw new PayloadTooLargeError(
+      body.length,
+      Math.floor((LIMITS.maxBodyBytes * 3) / 4),
+      'a body holding U+FFFE or U+FFFF is stored as base64, which must fit one SQS message',
+    );
+  }
+  return { body: encoded, encoding: BASE64_BODY_ENCODING };
 }
 
 /** Persists one delivery; resolves only once SQS has accepted it. */
@@ -57,6 +80,8 @@ export function createSqsEnqueue({ client, queueUrl, totalTimeoutMs }: SqsEnqueu
       attributes[MESSAGE_ATTRIBUTES.bodyEncoding] = stringAttribute(message.encoding);
     if (message.verifiedWith !== undefined)
       attributes[MESSAGE_ATTRIBUTES.verifiedWith] = stringAttribute(message.verifiedWith);
+    if (message.releaseId !== undefined)
+      attributes[MESSAGE_ATTRIBUTES.releaseId] = stringAttribute(message.releaseId);
     const command = new SendMessageCommand({
       QueueUrl: queueUrl,
       MessageBody: message.body,

@@ -1,14 +1,6 @@
 import { FUTURE_SKEW_SECONDS } from './tuning';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import {
-  BASE64_BODY_ENCODING,
-  ERROR_CODES,
-  LIMITS,
-  LOG_MESSAGES,
-  METRICS,
-  VERIFIED_WITH,
-  type VerifiedWith,
-} from '../contract';
+import { ERROR_CODES, LOG_MESSAGES, METRICS, VERIFIED_WITH, type VerifiedWith } from '../contract';
 import { epochMsOrUndefined } from '../sdk/events/delivered-at';
 import { type EventSummary, type JsonObject, parseJsonObject, summarizeEvent } from '../runtime/envelope';
 import { isSignableChallenge, isVerifyEnvelope, readChallenge } from './challenge';
@@ -33,7 +25,7 @@ import {
   SIGNATURE_HEADER,
   signatureMatches,
 } from './verify-signature';
-import type { Enqueue, QueuedBody } from './enqueue';
+import { type Enqueue, toQueuedBody } from './enqueue';
 import type { Quarantine } from './quarantine';
 import type { TokenSource } from './token-source';
 
@@ -84,8 +76,6 @@ interface RequestFacts {
 // ignoreBOM keeps a byte-order mark in the text (the decoder would drop it silently), so the body
 // stays the signed bytes; parseJsonObject reads past it.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-// Characters a JSON string may hold but an SQS message body may not: such a body goes as base64.
-const NOT_STORABLE_IN_SQS = /[\uFFFE\uFFFF]/;
 
 /**
  * Handles one request to the receiver: GET is the health check, POST a Smartcar delivery. A
@@ -204,25 +194,10 @@ async function receiveDelivery(
   const event = summarizeEvent(document, body);
   facts.keys = logKeys(event);
   checkReplayWindow(document, deps);
-  await deps.enqueue({ ...queuedBody(text, body), verifiedWith }, event);
+  await deps.enqueue({ ...toQueuedBody(text, body), verifiedWith }, event);
   deps.metrics.count(METRICS.deliveries, { eventType: event.eventType ?? '(none)' });
   deps.logger.info(LOG_MESSAGES.deliveryEnqueued, facts.keys);
   return jsonResponse(200, { status: 'accepted', eventKey: event.eventKey });
-}
-
-/** The text as it was signed, or its bytes in base64 when an SQS message cannot carry the text. */
-function queuedBody(text: string, body: Buffer): QueuedBody {
-  if (!NOT_STORABLE_IN_SQS.test(text)) return { body: text };
-  const encoded = body.toString('base64');
-  // LIMITS.maxBodyBytes is the largest body that fits one SQS message next to its attributes.
-  if (encoded.length > LIMITS.maxBodyBytes) {
-    throw new PayloadTooLargeError(
-      body.length,
-      Math.floor((LIMITS.maxBodyBytes * 3) / 4),
-      'a body holding U+FFFE or U+FFFF is stored as base64, which must fit one SQS message',
-    );
-  }
-  return { body: encoded, encoding: BASE64_BODY_ENCODING };
 }
 
 /**

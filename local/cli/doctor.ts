@@ -1,11 +1,7 @@
-import {
-  type CandidateToken,
-  diagnoseAll,
-  diagnoseRecord,
-  summarizeQuarantine,
-} from '../quarantine/diagnosis';
+import { type CandidateToken, diagnoseAll, diagnoseRecord } from '../quarantine/diagnosis';
+import { summarizeQuarantine } from '../quarantine/quarantine-summary';
 import { readQuarantine } from '../quarantine/quarantine-store';
-import { noMorePositionals, parseCommandArgs } from './args';
+import { nonBlankOption, noMorePositionals, parseCommandArgs } from './args';
 import { parseArchiveTarget } from './archive-args';
 import { callAws } from './aws-errors';
 import { CommandFailedError, EXIT_CODES } from './errors';
@@ -32,14 +28,15 @@ export async function runDoctor(args: readonly string[], io: CliIo, nowMs = Date
   const { values, positionals } = parseCommandArgs(COMMAND, args, DOCTOR_OPTIONS);
   noMorePositionals(COMMAND, positionals, 0);
   const selection = parseQuarantineSelection(COMMAND, values, nowMs);
+  // A blank --token is an unset variable ("$TOKEN_FROM_THE_DASHBOARD"), not a token to try.
+  const given: CandidateToken[] = (values.token ?? []).map((token) => ({
+    label: 'given',
+    token: nonBlankOption(COMMAND, 'token', token) ?? '',
+  }));
   const target = await resolveQuarantineTarget(parseArchiveTarget(COMMAND, values, io), io);
   const items = await callAws({ action: 's3:ListBucket', subject: target.archive.bucket }, () =>
     readQuarantine(target.archive, selection),
   );
-  const given: CandidateToken[] = (values.token ?? [])
-    .map((token) => token.trim())
-    .filter((token) => token !== '')
-    .map((token) => ({ label: 'given', token }));
   const tokens = [...(await target.storedTokens()), ...given];
   const options = { storeTokenHint: target.storeTokenHint };
   const json = values.json === true;

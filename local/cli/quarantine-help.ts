@@ -35,7 +35,7 @@ quarantine keeps them for the quarantine retention (14 days by default).
 ${SELECTORS}
 
 Options:
-  --dry-run             release: list what would be re-verified; send nothing
+  --dry-run             release: say which would be released and which kept; send nothing
   --accept-unverified   release: enqueue what does not verify too, marked verifiedWith=unverified;
                         only with --note, and after a confirmation (or --yes)
   --note "<why>"        release --accept-unverified: why these are genuine; logged with your user name

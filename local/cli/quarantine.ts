@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { maskPersonalData } from '../archive/masking';
-import { summarizeQuarantine, type QuarantineSummary } from '../quarantine/diagnosis';
+import { summarizeQuarantine, type QuarantineSummary } from '../quarantine/quarantine-summary';
 import { type QuarantineItem, readQuarantine } from '../quarantine/quarantine-store';
-import { releaseQuarantined } from '../quarantine/release';
+import { releaseQuarantined, verifiedWithOf } from '../quarantine/release';
 import { nonBlankOption, noMorePositionals, parseCommandArgs } from './args';
 import { parseArchiveTarget } from './archive-args';
-import { callAws } from './aws-errors';
-import { CommandFailedError, EXIT_CODES, UsageError } from './errors';
+import { callAws, translateAwsError } from './aws-errors';
+import { CliError, CommandFailedError, EXIT_CODES, isErrorLike, UsageError } from './errors';
 import { type CliIo, writeLine } from './io';
 import { parseQuarantineSelection, QUARANTINE_OPTIONS } from './quarantine-args';
 import { resolveQuarantineTarget } from './quarantine-targets';
@@ -85,12 +85,47 @@ export async function runQuarantine(args: readonly string[], io: CliIo, nowMs = 
     return EXIT_CODES.ok;
   }
   const acceptUnverified = values['accept-unverified'] === true;
+  const tokens = await target.storedTokens();
+  const current = tokens.find((token) => token.label === 'current')?.token;
+  if (current === undefined)
+    throw new CommandFailedError('The token secret has no current value to verify with.');
+  const releaseTokens = { current, previous: tokens.find((token) => token.label === 'previous')?.token };
   if (values['dry-run'] === true) {
+    // What release would do with each, verified the same way, so the dry run can be trusted.
+    const planned = items.map((item) => {
+      const verifiedWith = verifiedWithOf(item, releaseTokens);
+      const wouldRelease = verifiedWith !== undefined || acceptUnverified;
+      return {
+        item,
+        verifiedWith: verifiedWith ?? (acceptUnverified ? 'unverified' : undefined),
+        wouldRelease,
+      };
+    });
+    if (json) {
+      writeLine(
+        io.stdout,
+        JSON.stringify({
+          dryRun: true,
+          selected: items.length,
+          wouldRelease: planned.filter((plan) => plan.wouldRelease).length,
+          items: planned.map(({ item, verifiedWith, wouldRelease }) => ({
+            ...itemSummary(item),
+            wouldRelease,
+            verifiedWith: verifiedWith ?? null,
+          })),
+        }),
+      );
+      return EXIT_CODES.ok;
+    }
     writeLine(
       io.stdout,
-      `Would re-verify and release ${items.length} quarantined deliver${items.length === 1 ? 'y' : 'ies'}:`,
+      `Would re-verify ${items.length} quarantined deliver${items.length === 1 ? 'y' : 'ies'}; ` +
+        `${planned.filter((plan) => plan.wouldRelease).length} would be released:`,
     );
-    for (const item of items) writeLine(io.stdout, `  ${itemLine(item)}`);
+    for (const { item, verifiedWith, wouldRelease } of planned) {
+      const verdict = wouldRelease ? `would release (${verifiedWith})` : 'would keep: does not verify';
+      writeLine(io.stdout, `  ${itemLine(item)}  ${verdict}`);
+    }
     writeLine(io.stdout, 'Dry run: nothing sent.');
     return EXIT_CODES.ok;
   }
@@ -105,24 +140,31 @@ export async function runQuarantine(args: readonly string[], io: CliIo, nowMs = 
       );
     }
   }
-  const tokens = await target.storedTokens();
-  const current = tokens.find((token) => token.label === 'current')?.token;
-  if (current === undefined)
-    throw new CommandFailedError('The token secret has no current value to verify with.');
   const releaseId = `release-${new Date(nowMs).toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
   const releasedBy = userInfo().username;
   const result = await releaseQuarantined(items, {
     archive: target.archive,
     sqs: target.sqs,
     queueUrl: target.queueUrl,
-    tokens: { current, previous: tokens.find((token) => token.label === 'previous')?.token },
+    tokens: releaseTokens,
     releaseId,
     acceptUnverified,
     releasedBy,
     note,
   });
+  const logFailure =
+    result.logError === undefined
+      ? undefined
+      : describeLogFailure(result.logError, `s3://${target.archive.bucket}/${result.logKey}`);
   if (json) {
-    writeLine(io.stdout, JSON.stringify({ ...result.log, logKey: result.logKey }));
+    writeLine(
+      io.stdout,
+      JSON.stringify({
+        ...result.log,
+        logKey: logFailure === undefined ? result.logKey : null,
+        ...(logFailure === undefined ? {} : { logError: logFailure }),
+      }),
+    );
   } else {
     for (const item of result.log.items) {
       const mark = item.outcome === 'released' ? '✔' : item.outcome === 'kept' ? '·' : '✘';
@@ -132,35 +174,35 @@ export async function runQuarantine(args: readonly string[], io: CliIo, nowMs = 
       io.stdout,
       `${result.released > 0 ? '✔' : '·'} Released ${result.released} of ${items.length} as ${releaseId}` +
         (acceptUnverified ? ` (unverified accepted by ${releasedBy}: "${note}")` : '') +
-        `; ${result.kept} kept, ${result.failed} failed. Log: s3://${target.archive.bucket}/${result.logKey}`,
+        `; ${result.kept} kept, ${result.failed} failed.` +
+        (logFailure === undefined ? ` Log: s3://${target.archive.bucket}/${result.logKey}` : ''),
     );
     if (result.kept > 0 && !acceptUnverified) {
       writeLine(io.stdout, 'What was kept does not verify yet: npm run cli -- doctor says why.');
     }
   }
-  return result.failed > 0 || (result.kept > 0 && result.released === 0) ? EXIT_CODES.failed : EXIT_CODES.ok;
+  if (logFailure !== undefined) {
+    throw new CommandFailedError(
+      `${logFailure} ${result.released} released, ${result.kept} kept, ${result.failed} failed before the log ` +
+        'was written (listed above): the release stands, only its log is missing.',
+      { cause: result.logError },
+    );
+  }
+  // Anything left behind is something to look at, as with doctor: a script can tell.
+  return result.failed > 0 || result.kept > 0 ? EXIT_CODES.failed : EXIT_CODES.ok;
+}
+
+/** Why the release log is missing, naming the permission when AWS denied it. */
+function describeLogFailure(error: unknown, where: string): string {
+  const translated = translateAwsError(error, { action: 's3:PutObject', subject: where });
+  const message = isErrorLike(translated) ? translated.message : String(translated);
+  return translated instanceof CliError ? message : `The release log ${where} was not written: ${message}.`;
 }
 
 function list(items: readonly QuarantineItem[], where: string, json: boolean, io: CliIo): number {
   const summary = summarizeQuarantine(items.map((item) => item.record));
   if (json) {
-    writeLine(
-      io.stdout,
-      JSON.stringify({
-        summary,
-        items: items.map((item) => ({
-          id: item.id,
-          key: item.key,
-          quarantinedAt: item.record.quarantined_at,
-          reason: item.record.reason,
-          eventType: item.record.event_type,
-          eventId: item.record.event_id,
-          deliveryId: item.record.delivery_id,
-          signed: item.record.signed,
-          bytes: item.record.body_bytes,
-        })),
-      }),
-    );
+    writeLine(io.stdout, JSON.stringify({ summary, items: items.map(itemSummary) }));
     return EXIT_CODES.ok;
   }
   writeLine(io.stdout, `${items.length} quarantined deliver${items.length === 1 ? 'y' : 'ies'} in ${where}.`);
@@ -192,6 +234,21 @@ export function summaryLines(summary: QuarantineSummary): string[] {
     `  user agents: ${agents}`,
     `  envelope versions: ${versions}; ${summary.signed} of ${summary.total} carried a valid signature`,
   ];
+}
+
+/** One item in a `--json` listing: its receipt, no body. */
+function itemSummary(item: QuarantineItem) {
+  return {
+    id: item.id,
+    key: item.key,
+    quarantinedAt: item.record.quarantined_at,
+    reason: item.record.reason,
+    eventType: item.record.event_type,
+    eventId: item.record.event_id,
+    deliveryId: item.record.delivery_id,
+    signed: item.record.signed,
+    bytes: item.record.body_bytes,
+  };
 }
 
 function itemLine(item: QuarantineItem): string {

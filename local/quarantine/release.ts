@@ -1,12 +1,13 @@
-import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
-  BASE64_BODY_ENCODING,
   LIMITS,
-  MESSAGE_ATTRIBUTES,
   type QuarantineReleaseLog,
+  quarantineReleaseKey,
   VERIFIED_WITH,
   type VerifiedWith,
 } from '../../lambdas/contract';
+import { createSqsEnqueue, type QueuedBody, toQueuedBody } from '../../lambdas/receiver/enqueue';
+import { PayloadTooLargeError } from '../../lambdas/receiver/errors';
 import { parseSignatureHeader, signatureMatches } from '../../lambdas/receiver/verify-signature';
 import { parseJsonObject, summarizeEvent } from '../../lambdas/runtime/envelope';
 import type { ArchiveLocation } from '../archive/archive-reader';
@@ -36,14 +37,20 @@ export interface ReleaseOptions {
 /** What a release run did, item by item, and where its log is. */
 export interface ReleaseResult {
   log: QuarantineReleaseLog;
+  /** Where the log is, or was to be written when {@link ReleaseResult.logError} is set. */
   logKey: string;
+  /**
+   * Why the log could not be written. The items were sent and deleted before, so the run stands
+   * and the caller reports it; undefined once the log is in the bucket.
+   */
+  logError?: unknown;
   released: number;
   kept: number;
   failed: number;
 }
 
-// The characters the receiver sends as base64 because an SQS body cannot hold them.
-const NOT_STORABLE_IN_SQS = /[\uFFFE\uFFFF]/;
+// A person waits for it, not Smartcar: room for SDK retries.
+const RELEASE_SEND_TIMEOUT_MS = 30_000;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
@@ -67,9 +74,15 @@ export async function releaseQuarantined(
     accept_unverified: options.acceptUnverified,
     items: outcomes,
   };
-  const logKey = await writeReleaseLog(options.archive, log);
   const count = (outcome: string) => outcomes.filter((entry) => entry.outcome === outcome).length;
-  return { log, logKey, released: count('released'), kept: count('kept'), failed: count('failed') };
+  const counts = { released: count('released'), kept: count('kept'), failed: count('failed') };
+  try {
+    return { log, logKey: await writeReleaseLog(options.archive, log), ...counts };
+  } catch (error) {
+    // Thrown, this would hide what was already enqueued and deleted: the caller says so instead.
+    const logKey = quarantineReleaseKey(Date.parse(log.released_at), log.release_id);
+    return { log, logKey, logError: error, ...counts };
+  }
 }
 
 async function releaseOne(
@@ -81,7 +94,7 @@ async function releaseOne(
   const document = text === undefined ? undefined : parseJsonObject(text);
   const summary = summarizeEvent(document ?? {}, bytes);
   const base = { key: item.key, event_key: summary.eventKey };
-  const verifiedWith = verify(bytes, item.record.headers['sc-signature'], options.tokens);
+  const verifiedWith = verifiedWithOf(item, options.tokens);
   if (verifiedWith === undefined && !options.acceptUnverified) {
     return {
       ...base,
@@ -96,38 +109,37 @@ async function releaseOne(
       detail: 'not a JSON object in UTF-8: the receiver would refuse it too',
     };
   }
-  const base64 = NOT_STORABLE_IN_SQS.test(text);
-  const body = base64 ? bytes.toString('base64') : text;
-  if (Buffer.byteLength(body) > LIMITS.maxBodyBytes) {
+  let message: QueuedBody;
+  try {
+    message = {
+      ...toQueuedBody(text, bytes),
+      verifiedWith: verifiedWith ?? VERIFIED_WITH.unverified,
+      releaseId: options.releaseId,
+    };
+  } catch (error) {
+    if (!(error instanceof PayloadTooLargeError)) throw error;
+    return { ...base, outcome: 'kept', detail: `${error.message} Read it with quarantine show.` };
+  }
+  if (Buffer.byteLength(message.body) > LIMITS.maxBodyBytes) {
     return {
       ...base,
       outcome: 'kept',
-      detail: `${bytes.length} bytes: larger than one SQS message holds (${LIMITS.maxBodyBytes}); read it with quarantine show`,
+      detail: `${bytes.length} bytes: larger than one SQS message holds (${LIMITS.maxBodyBytes}); read it with quarantine show.`,
     };
   }
-  const attributes: Record<string, MessageAttributeValue> = {};
-  const set = (name: string, value: string | undefined) => {
-    if (value !== undefined && value !== '') attributes[name] = { DataType: 'String', StringValue: value };
-  };
-  set(MESSAGE_ATTRIBUTES.eventKey, summary.eventKey);
-  set(MESSAGE_ATTRIBUTES.eventType, summary.eventType);
-  set(MESSAGE_ATTRIBUTES.deliveryId, summary.deliveryId);
-  set(MESSAGE_ATTRIBUTES.verifiedWith, verifiedWith ?? VERIFIED_WITH.unverified);
-  set(MESSAGE_ATTRIBUTES.releaseId, options.releaseId);
-  if (base64) set(MESSAGE_ATTRIBUTES.bodyEncoding, BASE64_BODY_ENCODING);
+  // The receiver's own enqueue: the same attributes, cleaned and cut the same way.
+  const enqueue = createSqsEnqueue({
+    client: options.sqs,
+    queueUrl: options.queueUrl,
+    totalTimeoutMs: RELEASE_SEND_TIMEOUT_MS,
+  });
   try {
-    await options.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: options.queueUrl,
-        MessageBody: body,
-        MessageAttributes: attributes,
-      }),
-    );
+    await enqueue(message, summary);
   } catch (error) {
     return {
       ...base,
       outcome: 'failed',
-      detail: `SQS did not take it (${describe(error)}); still quarantined`,
+      detail: `SQS did not take it (${error instanceof Error && error.cause instanceof Error ? describe(error.cause) : describe(error)}); still quarantined`,
     };
   }
   // On the queue now: a failed delete only leaves a copy that a later release skips as a duplicate.
@@ -146,7 +158,10 @@ async function releaseOne(
   };
 }
 
-function verify(body: Buffer, header: string | undefined, tokens: ReleaseTokens): VerifiedWith | undefined {
+/** Which stored token the item's signature matches on its raw bytes, if any: what release checks. */
+export function verifiedWithOf(item: QuarantineItem, tokens: ReleaseTokens): VerifiedWith | undefined {
+  const body = Buffer.from(item.record.body_base64, 'base64');
+  const header = item.record.headers['sc-signature'];
   let signature: Buffer;
   try {
     signature = parseSignatureHeader(header);

@@ -1,13 +1,13 @@
 import type { QuarantineRecord } from '../../lambdas/contract/quarantine';
 import { computeSignature } from '../../lambdas/receiver/verify-signature';
+import type { BodyFormName } from '../../local/quarantine/body-forms';
 import {
-  type BodyFormName,
   type CandidateToken,
   type Diagnosis,
   diagnoseAll,
   diagnoseRecord,
-  summarizeQuarantine,
 } from '../../local/quarantine/diagnosis';
+import { summarizeQuarantine } from '../../local/quarantine/quarantine-summary';
 
 const CURRENT = 'amt-current-7f3a9c1e';
 const PREVIOUS = 'amt-previous-1b2c3d4e';
