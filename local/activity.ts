@@ -1,5 +1,5 @@
 import { PROCESSOR_DEFAULTS } from '../lib/smartcar-webhooks-defaults';
-import { LOG_MESSAGES } from '../lambdas/contract';
+import { LOG_MESSAGES, UNPROCESSABLE_REASONS } from '../lambdas/contract';
 import type { RecordResult } from './event-source';
 
 /** Counters shown on `GET /_local/status`. */
@@ -72,8 +72,11 @@ export class Activity {
    * how many of them are still to be reported: the processor logs it once for the whole batch.
    */
   private batchFailure: { reason: string; records: number } | undefined;
-  /** Events that failed their last attempt and have not shown up in the DLQ yet, oldest first. */
-  private readonly awaitingDeadLetter: { label: string; attempts: number }[] = [];
+  /**
+   * Events that failed their last attempt or were parked and have not shown up in the DLQ yet,
+   * oldest first, with what to do about each once it is there.
+   */
+  private readonly awaitingDeadLetter: { label: string; attempts: number; hint: string }[] = [];
 
   /**
    * @param print writes one line of the display
@@ -136,7 +139,7 @@ export class Activity {
     this.print(`${label} failed (attempt ${result.attempt}/${maxReceiveCount}): ${reason}`);
     if (result.attempt >= maxReceiveCount) {
       // SQS moves it on the receive after this one, once the visibility timeout has passed.
-      this.awaitingDeadLetter.push({ label, attempts: result.attempt });
+      this.awaitingDeadLetter.push({ label, attempts: result.attempt, hint: RETRIES_EXHAUSTED_HINT });
       this.print(`${label} no retries left: SQS moves it to the DLQ when its visibility timeout ends`);
     }
   }
@@ -155,8 +158,9 @@ export class Activity {
       this.totals.deadLettered++;
       const next = this.awaitingDeadLetter.shift();
       const label = next?.label ?? `${time()} ${'?'.padEnd(13)} --------`;
-      const attempts = next === undefined ? '' : ` after ${next.attempts} attempts`;
-      this.print(`${label} dead-lettered${attempts} (fix the cause, then: npm run cli -- redrive)`);
+      const attempts =
+        next === undefined || next.hint !== RETRIES_EXHAUSTED_HINT ? '' : ` after ${next.attempts} attempts`;
+      this.print(`${label} dead-lettered${attempts} (${next?.hint ?? RETRIES_EXHAUSTED_HINT})`);
     }
   }
 
@@ -196,7 +200,11 @@ export class Activity {
         this.print(
           `${label} unprocessable, parked in the DLQ at once: ${String(entry.reason)} (${String(entry.detail)})`,
         );
-        this.awaitingDeadLetter.push({ label, attempts: Number(entry.attempt) || 1 });
+        this.awaitingDeadLetter.push({
+          label,
+          attempts: Number(entry.attempt) || 1,
+          hint: parkedHint(String(entry.reason)),
+        });
         return;
       case LOG_MESSAGES.processingFailed:
       case LOG_MESSAGES.eventLocked:
@@ -208,10 +216,86 @@ export class Activity {
         }
         return;
       default:
-        if (!this.options.verbose && entry.level === 'ERROR')
-          this.print(`  error: ${String(entry.message)}${entry.cause ? ` (${String(entry.cause)})` : ''}`);
+        // With --verbose the records are printed as they are; here, each in one short line.
+        if (this.options.verbose) return;
+        if (typeof entry.eventId !== 'string' || PIPELINE_MESSAGES.has(String(entry.message))) {
+          // Not about one event (a cold-start problem, say), or a step the display showed already.
+          if (entry.level === 'ERROR')
+            this.print(`  error: ${String(entry.message)}${entry.cause ? ` (${String(entry.cause)})` : ''}`);
+          else if (entry.level === 'WARN' && !PIPELINE_MESSAGES.has(String(entry.message)))
+            this.print(`  warning: ${String(entry.message)}`);
+          return;
+        }
+        this.print(handlerLine(label, entry));
     }
   }
+}
+
+/** What the display shows itself (a step of an event), so it does not print them twice. */
+const PIPELINE_MESSAGES: ReadonlySet<string> = new Set(Object.values(LOG_MESSAGES));
+
+const RETRIES_EXHAUSTED_HINT = 'fix the cause, then: npm run cli -- redrive';
+
+/** What to do about a parked event, by why it was parked: a redrive alone helps with none of them. */
+function parkedHint(reason: string): string {
+  switch (reason) {
+    case UNPROCESSABLE_REASONS.unknownEventType:
+    case UNPROCESSABLE_REASONS.unknownEnvelopeVersion:
+      return 'this version does not know it: add a handler for it (or update the project), then: npm run cli -- redrive';
+    case UNPROCESSABLE_REASONS.schemaInvalid:
+    case UNPROCESSABLE_REASONS.notASmartcarEvent:
+      return (
+        'a redrive will not help: the event itself lacks what a handler needs, so it would be parked ' +
+        'again; it is kept as it arrived (DLQ and archive) until the code accepts that shape'
+      );
+    case UNPROCESSABLE_REASONS.handlerRefused:
+      return 'your handler refused it (UnprocessableEventError): change the handler, then: npm run cli -- redrive';
+    default:
+      return RETRIES_EXHAUSTED_HINT;
+  }
+}
+
+/** Keys every record has, or that the event's label already shows. */
+const STANDARD_KEYS = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'cold_start',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_request_id',
+  'sampling_rate',
+  'xray_trace_id',
+  'correlation_id',
+  'eventId',
+  'eventType',
+  'deliveryId',
+  'vehicleId',
+  'messageId',
+  'replayId',
+  'releaseId',
+  'verifiedWith',
+]);
+const MAX_KEYS = 5;
+const MAX_VALUE_LENGTH = 40;
+
+/**
+ * A handler's log record in one line under its event's label: level (unless INFO), message and
+ * its first few keys, each value cut short. `--verbose` shows the record whole.
+ */
+function handlerLine(label: string, entry: LogRecord): string {
+  const level = typeof entry.level === 'string' && entry.level !== 'INFO' ? `${entry.level} ` : '';
+  const keys = Object.entries(entry).filter(([key]) => !STANDARD_KEYS.has(key));
+  const shown = keys.slice(0, MAX_KEYS).map(([key, value]) => `${key}=${shortValue(value)}`);
+  if (keys.length > MAX_KEYS) shown.push('…');
+  return `${label}   ↳ ${level}${String(entry.message ?? '')}${shown.length > 0 ? `  ${shown.join(' ')}` : ''}`;
+}
+
+function shortValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH - 1)}…` : text;
 }
 
 /** ` (replay replay-…)` / ` (released release-…)`, so a replay or a release run can be followed. */

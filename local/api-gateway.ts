@@ -1,8 +1,17 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ROUTES } from '../lambdas/contract';
 import type { DeliveryResult } from './activity';
+import { type FaultRequest, FaultRequestError, parseFaultRequest } from './faults';
+import { baseUrl, DEFAULT_LISTEN_HOST } from './listen-address';
+import { isFromThisMachine, requestOrigin, type UnroutedRequest } from './local-requests';
 import { type Handler, inProcessFunction, type LocalFunction } from './local-function';
 import { httpApiEvent, LOCAL_HTTP_API } from './kit/api-gateway-events';
 
@@ -27,6 +36,12 @@ export const DEFAULT_RECEIVER_CONCURRENCY = 10;
 /** Settings of {@link startLocalApi}. */
 export interface LocalApiOptions {
   port: number;
+  /**
+   * The address to listen on; any but loopback makes the webhook reachable from the network.
+   * `/_local/*` answers this machine only, whatever the host.
+   * @default DEFAULT_LISTEN_HOST (127.0.0.1)
+   */
+  host?: string;
   webhookPath?: string;
   /**
    * The receiver, with its execution environments: a request waits for a free one before the
@@ -45,11 +60,39 @@ export interface LocalApiOptions {
   /** `GET /_local/status` */
   status: () => Promise<unknown>;
   /**
-   * `POST /_local/faults`: takes `{ "sqs": "down" | "up", "dynamodb": "down" | "up", "processor": "crash" }`
-   * (the crash hits the next processor invocation mid-batch), answers the new state.
+   * `POST /_local/faults` with a request checked against `FAULT_SWITCHES` (anything else is a 400
+   * that never gets here), and `GET /_local/faults` with `{}`: answers the state after the change.
    */
-  faults: (request: Record<string, unknown>) => unknown;
+  faults: (request: FaultRequest) => unknown;
   onDelivery: (result: DeliveryResult) => void;
+  /**
+   * A request that no route serves (404), or a `/_local` request from elsewhere (403): for the
+   * console, where API Gateway's own 404s never show.
+   * @default none
+   */
+  onUnrouted?: (request: UnroutedRequest) => void;
+  /**
+   * Every other request under `/_local` (the inspector, local/inspector): its answer, or undefined
+   * for API Gateway's 404.
+   * @default none: those are 404s
+   */
+  local?: (request: LocalRequest) => Promise<LocalResponse | undefined>;
+}
+
+/** A request under `/_local` for {@link LocalApiOptions.local}. */
+export interface LocalRequest {
+  method: string;
+  /** The request's path and query on the URL this machine reaches the API at (`http://127.0.0.1:<port>`). */
+  url: URL;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** The answer to a {@link LocalRequest}, sent as it is. */
+export interface LocalResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
 }
 
 /** The running local API. */
@@ -78,9 +121,30 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const routeKey = `${req.method} ${path}`;
+    const method = req.method ?? 'GET';
+    const isLocalPath = path === '/_local' || path.startsWith('/_local/');
+    if (isLocalPath && !isFromThisMachine(req.socket, req.headers)) {
+      const from = requestOrigin(req.socket, req.headers);
+      options.onUnrouted?.({ status: 403, method, path, webhookPath, from });
+      return send(res, 403, { message: 'Forbidden: /_local answers requests from this machine only.' });
+    }
     if (routeKey === 'GET /_local/status') return send(res, 200, await options.status());
-    if (routeKey === 'POST /_local/faults') return send(res, 200, options.faults(parseObject(body)));
-    if (!routes.has(routeKey)) return send(res, 404, { message: 'Not Found' });
+    if (routeKey === 'GET /_local/faults') return send(res, 200, options.faults({}));
+    if (routeKey === 'POST /_local/faults') return answerFaults(res, body, options.faults);
+    if (options.local !== undefined && isLocalPath) {
+      const origin = baseUrl(options.host ?? DEFAULT_LISTEN_HOST, (server.address() as AddressInfo).port);
+      const url = new URL(req.url ?? '/', origin);
+      const answer = await options.local({ method: req.method ?? 'GET', url, headers: req.headers, body });
+      if (answer !== undefined) {
+        res.writeHead(answer.statusCode, answer.headers);
+        res.end(answer.body);
+        return;
+      }
+    }
+    if (!routes.has(routeKey)) {
+      options.onUnrouted?.({ status: 404, method, path, webhookPath });
+      return send(res, 404, { message: 'Not Found' });
+    }
     if (body.length > API_GATEWAY_MAX_BODY_BYTES)
       return send(res, 413, { message: 'Request Entity Too Large' });
 
@@ -117,11 +181,11 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', resolve);
+    server.listen(options.port, options.host ?? DEFAULT_LISTEN_HOST, resolve);
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: baseUrl(options.host ?? DEFAULT_LISTEN_HOST, port),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -172,13 +236,15 @@ function decodeUtf8(body: Buffer): string | undefined {
   }
 }
 
-function parseObject(body: Buffer): Record<string, unknown> {
+function answerFaults(res: ServerResponse, body: Buffer, faults: LocalApiOptions['faults']): void {
+  let request: FaultRequest;
   try {
-    const value: unknown = JSON.parse(body.toString('utf8'));
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
+    request = parseFaultRequest(body);
+  } catch (error) {
+    if (!(error instanceof FaultRequestError)) throw error;
+    return send(res, error.statusCode, { error: 'INVALID_FAULT', message: error.message });
   }
+  send(res, 200, faults(request));
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

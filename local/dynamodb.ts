@@ -7,6 +7,8 @@ import { startSwitchableProxy, type SwitchableProxy } from './switchable-proxy';
 
 /** dynalite ships no types; it returns a plain Node HTTP server. */
 type Dynalite = (options: {
+  /** A LevelDB folder; without it everything is in memory. */
+  path?: string;
   createTableMs?: number;
   deleteTableMs?: number;
   updateTableMs?: number;
@@ -19,17 +21,25 @@ export interface LocalDynamoDb {
   proxy: SwitchableProxy;
   /** A client that bypasses the switch, for setup and inspection. */
   client: DynamoDBClient;
-  /** Creates a table with the construct's idempotency key schema. */
+  /** Creates a table with the construct's idempotency key schema (kept if it exists already). */
   createIdempotencyTable(tableName: string): Promise<void>;
+  /** Creates a table unless a kept one of that name exists. */
+  createTable(input: ConstructorParameters<typeof CreateTableCommand>[0]): Promise<void>;
   stop(): Promise<void>;
 }
 
+/** Settings of {@link startLocalDynamoDb}. */
+export interface LocalDynamoDbOptions {
+  /** Keep the tables and their items in this folder (LevelDB), so a restart finds them. @default in memory */
+  dataDir?: string;
+}
+
 /** Starts dynalite on loopback behind a switchable proxy. */
-export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
+export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Promise<LocalDynamoDb> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite is CommonJS without types
   const dynalite: Dynalite = require('dynalite');
   // Tables become ACTIVE at once, so nothing waits on CREATING.
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -42,20 +52,27 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
     credentials: LOCAL_AWS.credentials,
   });
 
+  const createTable = async (input: ConstructorParameters<typeof CreateTableCommand>[0]) => {
+    try {
+      await client.send(new CreateTableCommand(input));
+    } catch (error) {
+      // Kept from an earlier run (dataDir): its items are what a restart is for.
+      if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
+    }
+  };
+
   return {
     endpoint: proxy.endpoint,
     proxy,
     client,
-    async createIdempotencyTable(tableName) {
-      await client.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE.partitionKey, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE.partitionKey, KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-    },
+    createTable,
+    createIdempotencyTable: (tableName) =>
+      createTable({
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE.partitionKey, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE.partitionKey, KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
     async stop() {
       client.destroy();
       await proxy.close();

@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
@@ -33,6 +34,30 @@ export interface EventSourceOptions {
   onPollError: (error: unknown) => void;
   /** Seconds a ReceiveMessage call waits for messages (long polling). */
   waitTimeSeconds?: number;
+  /**
+   * Invocations at once, like the event source mapping's MaximumConcurrency: the poller keeps
+   * receiving while fewer batches than this are being processed.
+   * @default 1
+   */
+  maxConcurrency?: number;
+  /**
+   * Milliseconds to go on gathering records into a batch that is not full yet, like Lambda's
+   * MaximumBatchingWindowInSeconds; asked each time a receive brings a batch that is not full.
+   * @default 0: a batch is what one receive brings
+   */
+  batchingWindowMs?: () => number;
+  /**
+   * Keep what this event source receives hidden while its invocation runs. AWS requires the
+   * queue's visibility timeout to be at least the function timeout, so a batch is never handed out
+   * again while it runs; locally the queue's is shorter (retries in seconds), so what each receive
+   * brings is held for `holdSeconds` at once (ChangeMessageVisibility), and once the invocation is
+   * over each failed record becomes visible again `visibilityTimeoutSeconds` after its receive, as
+   * the queue's own timeout would have made it (within a second, if the invocation took longer).
+   * Held after the receive rather than received with the hold: a receive whose answer is lost (a
+   * connection cut by the `sqs` fault) then strands its messages for the short timeout only.
+   * @default the queue's own visibility timeout, unchanged
+   */
+  visibility?: { holdSeconds: number; visibilityTimeoutSeconds: number };
 }
 
 /** A running poller. */
@@ -46,37 +71,40 @@ export interface EventSource {
  * reappear after the visibility timeout, so SQS's maxReceiveCount moves a poison message to the
  * DLQ exactly as in AWS.
  *
- * One batch at a time, and no poll while it runs. AWS runs several batches at once, each in its own
- * environment; here they would share one event loop with the receivers, fauxqs and dynalite, and
- * a burst's receivers would pay for them out of their enqueue budget. It also keeps what AWS
- * ensures by requiring a visibility timeout of at least the function timeout: the messages of a
- * batch are never handed out again while it runs, even when a loaded machine makes it outlast a
- * short local visibility timeout (its records are deleted, or reappear, once it returns).
+ * Up to `maxConcurrency` batches at once, each invocation in an execution environment of its own
+ * (the processor's), so one slow handler holds up only its own batch; the poller waits while that
+ * many run. With `visibility`, a batch is never handed out again while it runs, even when a loaded
+ * machine makes it outlast a short local visibility timeout (see {@link EventSourceOptions.visibility}).
  */
 export function startEventSource(options: EventSourceOptions): EventSource {
   const abort = new AbortController();
+  const maxConcurrency = options.maxConcurrency ?? 1;
+  const inFlight = new Set<Promise<void>>();
   const loop = (async () => {
     while (!abort.signal.aborted) {
+      if (inFlight.size >= maxConcurrency) {
+        await Promise.race(inFlight);
+        continue;
+      }
       let messages: Message[];
       try {
-        ({ Messages: messages = [] } = await options.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: options.queueUrl,
-            MaxNumberOfMessages: options.batchSize,
-            WaitTimeSeconds: options.waitTimeSeconds ?? 1,
-            MessageAttributeNames: ['All'],
-            MessageSystemAttributeNames: ['All'],
-          }),
-          { abortSignal: abort.signal },
-        ));
+        messages = await receive(options, options.batchSize, options.waitTimeSeconds ?? 1, abort.signal);
       } catch (error) {
         if (abort.signal.aborted) break;
         options.onPollError(error);
         await delay(1000, abort.signal);
         continue;
       }
-      if (messages.length > 0) await deliver(messages, options);
+      if (messages.length === 0) continue;
+      const receivedAt = Date.now();
+      const windowMs = messages.length < options.batchSize ? (options.batchingWindowMs?.() ?? 0) : 0;
+      if (windowMs > 0) messages = await gather(messages, receivedAt + windowMs, options, abort.signal);
+      const delivery: Promise<void> = deliver(messages, receivedAt, options).finally(() =>
+        inFlight.delete(delivery),
+      );
+      inFlight.add(delivery);
     }
+    await Promise.all(inFlight);
   })();
   return {
     stop: async () => {
@@ -86,7 +114,88 @@ export function startEventSource(options: EventSourceOptions): EventSource {
   };
 }
 
-async function deliver(messages: Message[], options: EventSourceOptions): Promise<void> {
+/** One ReceiveMessage call: at most `max` messages, waiting up to `waitTimeSeconds` for the first. */
+async function receive(
+  options: EventSourceOptions,
+  max: number,
+  waitTimeSeconds: number,
+  signal: AbortSignal,
+): Promise<Message[]> {
+  const { Messages: messages = [] } = await options.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: options.queueUrl,
+      MaxNumberOfMessages: max,
+      WaitTimeSeconds: waitTimeSeconds,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
+    }),
+    { abortSignal: signal },
+  );
+  if (messages.length === 0 || options.visibility === undefined) return messages;
+  return hold(messages, options.visibility.holdSeconds, options, signal);
+}
+
+/**
+ * Hides what was just received for `holdSeconds`. Only what is held is run: a message that could
+ * not be (its visibility ended already, SQS failed) comes back by itself, and is never run twice
+ * at once.
+ */
+async function hold(
+  messages: Message[],
+  holdSeconds: number,
+  options: EventSourceOptions,
+  signal: AbortSignal,
+): Promise<Message[]> {
+  let failed: Set<string>;
+  try {
+    const result = await options.sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: options.queueUrl,
+        Entries: messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle ?? '',
+          VisibilityTimeout: holdSeconds,
+        })),
+      }),
+      { abortSignal: signal },
+    );
+    failed = new Set((result?.Failed ?? []).map((entry) => entry.Id ?? ''));
+  } catch (error) {
+    if (!signal.aborted) options.onPollError(error);
+    return [];
+  }
+  return messages.filter((_, index) => !failed.has(String(index)));
+}
+
+/**
+ * Adds to `batch` what arrives until it is full or `deadline` (epoch ms) passes, as a batching
+ * window does. A failed receive ends the window early: the batch goes as it is.
+ */
+async function gather(
+  batch: Message[],
+  deadline: number,
+  options: EventSourceOptions,
+  signal: AbortSignal,
+): Promise<Message[]> {
+  const gathered = [...batch];
+  while (gathered.length < options.batchSize && Date.now() < deadline && !signal.aborted) {
+    let more: Message[];
+    try {
+      more = await receive(options, options.batchSize - gathered.length, 0, signal);
+    } catch (error) {
+      if (!signal.aborted) options.onPollError(error);
+      break;
+    }
+    gathered.push(...more);
+    if (more.length === 0) await delay(Math.min(GATHER_PAUSE_MS, deadline - Date.now()), signal);
+  }
+  return gathered;
+}
+
+/** Between the empty receives of a batching window: often enough to gather a burst, rarely enough to idle. */
+const GATHER_PAUSE_MS = 50;
+
+async function deliver(messages: Message[], receivedAt: number, options: EventSourceOptions): Promise<void> {
   const records = messages.map((message) => toRecord(message, options));
   let failedIds: Set<string>;
   let invocationError: string | undefined;
@@ -104,22 +213,8 @@ async function deliver(messages: Message[], options: EventSourceOptions): Promis
     failedIds = new Set(records.map((record) => record.messageId));
   }
   const succeeded = messages.filter((message) => !failedIds.has(message.MessageId ?? ''));
-  if (succeeded.length > 0) {
-    try {
-      await options.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: options.queueUrl,
-          Entries: succeeded.map((message, index) => ({
-            Id: String(index),
-            ReceiptHandle: message.ReceiptHandle ?? '',
-          })),
-        }),
-      );
-    } catch (error) {
-      // As in AWS: an undeleted message comes back, and idempotency makes the retry a no-op.
-      options.onPollError(error);
-    }
-  }
+  const failed = messages.filter((message) => failedIds.has(message.MessageId ?? ''));
+  await Promise.all([deleteMessages(succeeded, options), releaseMessages(failed, receivedAt, options)]);
   for (const record of records) {
     options.onRecord({
       messageId: record.messageId,
@@ -128,6 +223,51 @@ async function deliver(messages: Message[], options: EventSourceOptions): Promis
       failed: failedIds.has(record.messageId),
       invocationError,
     });
+  }
+}
+
+async function deleteMessages(messages: Message[], options: EventSourceOptions): Promise<void> {
+  if (messages.length === 0) return;
+  try {
+    await options.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: options.queueUrl,
+        Entries: messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle ?? '',
+        })),
+      }),
+    );
+  } catch (error) {
+    // As in AWS: an undeleted message comes back, and idempotency makes the retry a no-op.
+    options.onPollError(error);
+  }
+}
+
+/** Failed records held past the queue's visibility timeout become visible when it would have ended (or in 1 s). */
+async function releaseMessages(
+  messages: Message[],
+  receivedAt: number,
+  options: EventSourceOptions,
+): Promise<void> {
+  if (messages.length === 0 || options.visibility === undefined) return;
+  const elapsedSeconds = (Date.now() - receivedAt) / 1000;
+  // At least 1 s, not 0: fauxqs (2.4) with its SQLite persistence loses a message made visible with 0.
+  const remaining = Math.max(1, Math.ceil(options.visibility.visibilityTimeoutSeconds - elapsedSeconds));
+  try {
+    await options.sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: options.queueUrl,
+        Entries: messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle ?? '',
+          VisibilityTimeout: remaining,
+        })),
+      }),
+    );
+  } catch (error) {
+    // They come back when the hold ends instead: later, never twice at once.
+    options.onPollError(error);
   }
 }
 

@@ -29,6 +29,11 @@ export interface ExecutionEnvironments<T> {
   acquire(): Promise<Lease<T>>;
   /** How many environments exist now. */
   readonly count: number;
+  /**
+   * Retires every environment: idle ones now, busy ones when their invocation ends. The next
+   * invocations start fresh ones (a code change takes effect, as after a Lambda deployment).
+   */
+  recycle(): Promise<void>;
   /** Disposes of every environment; invocations still running keep theirs until they end. */
   close(): Promise<void>;
 }
@@ -47,6 +52,9 @@ export function executionEnvironments<T>(options: ExecutionEnvironmentsOptions<T
   const waiting: ((lease: Lease<T> | Promise<Lease<T>>) => void)[] = [];
   let starting = 0;
   let closed = false;
+  // Bumped by recycle(): an environment of an older generation is not reused.
+  let generation = 0;
+  const generationOf = new Map<T, number>();
 
   const leaseOf = (environment: T, coldStart = false): Lease<T> => {
     let done = false;
@@ -54,13 +62,14 @@ export function executionEnvironments<T>(options: ExecutionEnvironmentsOptions<T
       if (done) return;
       done = true;
       const next = waiting.shift();
-      if (reuse && !closed) {
+      if (reuse && !closed && generationOf.get(environment) === generation) {
         // The environment passes straight to the next invocation, so a newcomer cannot take it first.
         if (next === undefined) idle.push(environment);
         else next(leaseOf(environment));
         return;
       }
       live--;
+      generationOf.delete(environment);
       void options.dispose?.(environment);
       // The freed slot goes to a new environment for whoever waits.
       if (next !== undefined) next(closed ? stopped() : startOne());
@@ -70,10 +79,12 @@ export function executionEnvironments<T>(options: ExecutionEnvironmentsOptions<T
 
   const startOne = (): Promise<Lease<T>> => {
     starting++;
+    const born = generation;
     return options.create().then(
       (environment) => {
         starting--;
         live++;
+        generationOf.set(environment, born);
         return leaseOf(environment, true);
       },
       (error: unknown) => {
@@ -96,6 +107,13 @@ export function executionEnvironments<T>(options: ExecutionEnvironmentsOptions<T
     },
     get count() {
       return live;
+    },
+    recycle: async () => {
+      generation++;
+      const environments = idle.splice(0);
+      live -= environments.length;
+      for (const environment of environments) generationOf.delete(environment);
+      await Promise.all(environments.map((environment) => options.dispose?.(environment)));
     },
     close: async () => {
       closed = true;

@@ -11,6 +11,7 @@ import {
   QUARANTINE_DEFAULTS,
   RECEIVER_DEFAULTS,
 } from '../lib/smartcar-webhooks-defaults';
+import type { DeployedSettings } from './deployed-settings';
 import { LOCAL_AWS } from './local-aws';
 import { TOKEN_ENV_VAR } from './token';
 
@@ -23,11 +24,26 @@ export interface LocalResources {
   deadLetterQueueUrl: string;
   tokenSecretId: string;
   idempotencyTableName: string;
-  latestStateTableName: string;
+  /** The latest-state table, when the store is on (`-c latestState=true`); as on AWS, absent by default. */
+  latestStateTableName?: string;
   /** fauxqs's S3, behind the archive switch. */
   s3Endpoint: string;
   archiveBucketName: string;
 }
+
+/** What the construct writes into each function's environment, as {@link DeployedSettings} has it. */
+export type FunctionSettings = Pick<DeployedSettings, 'receiver' | 'processor'>;
+
+/** The construct's defaults, for {@link functionEnvironments} without settings. */
+const DEFAULT_FUNCTION_SETTINGS: FunctionSettings = {
+  receiver: {
+    maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes,
+    replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
+    tokenRotationGraceSeconds: RECEIVER_DEFAULTS.tokenRotationGraceSeconds,
+    quarantine: { writesPerSecond: QUARANTINE_DEFAULTS.writesPerSecond, burst: QUARANTINE_DEFAULTS.burst },
+  },
+  processor: { idempotencyExpirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds },
+};
 
 /**
  * The environment of each function, as the construct writes it: through the contract's
@@ -40,25 +56,27 @@ export interface LocalResources {
 export function functionEnvironments(
   resources: LocalResources,
   inherited: NodeJS.ProcessEnv = process.env,
+  settings: FunctionSettings = DEFAULT_FUNCTION_SETTINGS,
 ): { receiver: Record<string, string>; processor: Record<string, string> } {
+  const { quarantine } = settings.receiver;
   const receiver: ReceiverConfig = {
     serviceName: SERVICE_NAMES.receiver,
     metricsNamespace: METRICS.namespace,
     queueUrl: resources.queueUrl,
     tokenSecretId: resources.tokenSecretId,
-    maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes,
-    replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
-    tokenRotationGraceSeconds: RECEIVER_DEFAULTS.tokenRotationGraceSeconds,
+    maxBodyBytes: settings.receiver.maxBodyBytes,
+    replayToleranceSeconds: settings.receiver.replayToleranceSeconds,
+    tokenRotationGraceSeconds: settings.receiver.tokenRotationGraceSeconds,
     // As the construct does: the quarantine lives in the archive bucket.
-    quarantineBucketName: resources.archiveBucketName,
-    quarantineWritesPerSecond: QUARANTINE_DEFAULTS.writesPerSecond,
-    quarantineBurst: QUARANTINE_DEFAULTS.burst,
+    quarantineBucketName: quarantine === undefined ? undefined : resources.archiveBucketName,
+    quarantineWritesPerSecond: quarantine?.writesPerSecond,
+    quarantineBurst: quarantine?.burst,
   };
   const processor: ProcessorConfig = {
     serviceName: SERVICE_NAMES.processor,
     metricsNamespace: METRICS.namespace,
     idempotencyTableName: resources.idempotencyTableName,
-    idempotencyExpirySeconds: IDEMPOTENCY_DEFAULTS.expirySeconds,
+    idempotencyExpirySeconds: settings.processor.idempotencyExpirySeconds,
     latestStateTableName: resources.latestStateTableName,
     deadLetterQueueUrl: resources.deadLetterQueueUrl,
     archiveBucketName: resources.archiveBucketName,

@@ -5,7 +5,8 @@ import type {
   SQSEvent,
 } from 'aws-lambda';
 import type { Activity } from './activity';
-import { type LocalResources, functionEnvironments } from './function-environments';
+import { PROCESSOR_DEFAULTS, RECEIVER_DEFAULTS } from '../lib/smartcar-webhooks-defaults';
+import { type FunctionSettings, type LocalResources, functionEnvironments } from './function-environments';
 import type { FunctionModules } from './function-modules';
 import { type WorkerFunction, workerFunction } from './worker-function';
 
@@ -14,6 +15,17 @@ export interface PipelineFunctionsOptions {
   modules: FunctionModules;
   resources: LocalResources;
   receiverConcurrency: number;
+  /**
+   * The deployed settings: the processor's timeout and concurrency (the event source runs up to
+   * `maxConcurrency` batches at once, each in an environment of its own) and what the construct
+   * writes into each function's environment.
+   * @default the construct's defaults
+   */
+  settings?: FunctionSettings & {
+    processorTimeoutSeconds: number;
+    maxConcurrency: number;
+    receiverTimeoutSeconds?: number;
+  };
   /** Where the functions' log records go. */
   activity: Activity;
   /** Also print what the functions write, through `print`. */
@@ -27,6 +39,8 @@ export interface PipelineFunctions {
   processor: WorkerFunction<SQSEvent, SQSBatchResponse>;
   /** One environment of each, started now. @throws the first cold start that fails */
   warmUp(): Promise<void>;
+  /** Both functions load their code again for the next invocations; what is in flight finishes. */
+  reload(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,24 +49,27 @@ export interface PipelineFunctions {
  * environment the construct gives it. Their log records feed the activity display.
  */
 export function startFunctions(options: PipelineFunctionsOptions): PipelineFunctions {
-  const environments = functionEnvironments(options.resources);
+  const environments = functionEnvironments(options.resources, process.env, options.settings);
   const observe = {
     onLogRecord: (record: Record<string, unknown>) => options.activity.log(record),
-    onOutput: options.verbose ? printOutput(options.print) : undefined,
+    onOutput: options.verbose ? printOutput(options.print) : printPlainOutput(options.print),
   };
   const receiver = workerFunction<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
     name: 'receiver',
     module: options.modules.receiver,
     env: environments.receiver,
     concurrency: options.receiverConcurrency,
+    // Stopped at its timeout like on Lambda; the API then answers 500, as API Gateway does.
+    timeoutSeconds: options.settings?.receiverTimeoutSeconds ?? RECEIVER_DEFAULTS.timeoutSeconds,
     ...observe,
   });
-  // The event source runs one batch at a time (see startEventSource): one environment is enough.
+  // As many environments as the event source runs batches at once, each stopped at the timeout.
   const processor = workerFunction<SQSEvent, SQSBatchResponse>({
     name: 'processor',
     module: options.modules.processor,
     env: environments.processor,
-    concurrency: 1,
+    concurrency: options.settings?.maxConcurrency ?? PROCESSOR_DEFAULTS.maxConcurrency,
+    timeoutSeconds: options.settings?.processorTimeoutSeconds ?? PROCESSOR_DEFAULTS.timeoutSeconds,
     ...observe,
   });
   return {
@@ -61,10 +78,52 @@ export function startFunctions(options: PipelineFunctionsOptions): PipelineFunct
     warmUp: async () => {
       await Promise.all([receiver.warmUp(), processor.warmUp()]);
     },
+    reload: async () => {
+      await Promise.all([receiver.recycle(), processor.recycle()]);
+    },
     close: async () => {
       await Promise.all([receiver.close(), processor.close()]);
     },
   };
+}
+
+/**
+ * Without --verbose: what a function wrote that is not a log record (those reach the display
+ * through the observation channel) or an EMF metric line, i.e. its `console.log`s and stray
+ * output, one line each with the time and the function, as a CloudWatch log line carries them.
+ */
+export function printPlainOutput(
+  print: (line: string) => void,
+): (text: string, functionName: string) => void {
+  const partial = new Map<string, string>();
+  // POWERTOOLS_DEV=true pretty-prints a record over many lines, from a "{" line to a "}" line.
+  const inRecord = new Set<string>();
+  return (text, functionName) => {
+    const lines = ((partial.get(functionName) ?? '') + text).split('\n');
+    partial.set(functionName, lines.pop() ?? '');
+    for (const line of lines) {
+      if (inRecord.has(functionName)) {
+        if (line === '}') inRecord.delete(functionName);
+        continue;
+      }
+      if (line === '{') {
+        inRecord.add(functionName);
+        continue;
+      }
+      if (line.trim() === '' || isStructured(line)) continue;
+      print(`${new Date().toISOString().slice(11, 23)} ${functionName.padEnd(13)} console: ${line}`);
+    }
+  };
+}
+
+function isStructured(line: string): boolean {
+  if (!line.startsWith('{')) return false;
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Prints what a function wrote, line by line, marked with the function's name. */

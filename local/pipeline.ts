@@ -1,25 +1,34 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import * as path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { latestStateTableInput } from '../lambdas/latest-state';
-import { PROCESSOR_DEFAULTS, RECEIVER_DEFAULTS } from '../lib/smartcar-webhooks-defaults';
-import { ROUTES } from '../lambdas/contract';
-import { Activity } from './activity';
+import { ObservedActivity } from './inspector/observed-activity';
+import { inspectorRoutes } from './inspector/routes';
+import { DeliveryTimeline } from './inspector/timeline';
 import { DEFAULT_RECEIVER_CONCURRENCY, startLocalApi } from './api-gateway';
 import { startLocalDynamoDb } from './dynamodb';
 import { invokeAndCrash, startEventSource } from './event-source';
-import { functionModules } from './function-modules';
+import type { DeployedSettings } from './deployed-settings';
 import { lambdaContext } from './kit/lambda-context';
 import { LOCAL_AWS } from './local-aws';
+import { unroutedLine } from './local-requests';
 import { startSecretsManagerStub } from './secrets-manager-stub';
 import { startLocalArchive } from './archive/local-archive';
 import { startLocalSqs } from './sqs';
 import { startFunctions } from './pipeline-functions';
+import { watchSources } from './source-watch';
+import { LAMBDAS_DIR } from './function-modules';
+import { pipelineSetup } from './pipeline-setup';
 
 /** Settings of {@link startPipeline}. */
 export interface PipelineOptions {
   token: string;
   /** 0 picks a free port. */
   port: number;
+  /**
+   * The local API's listen address; any but loopback makes the webhook reachable from the network.
+   * @default DEFAULT_LISTEN_HOST (127.0.0.1)
+   */
+  host?: string;
   /** Run `cdk synth`'s bundles from this cloud assembly instead of the TypeScript sources. */
   bundlesDir?: string;
   visibilityTimeoutSeconds: number;
@@ -33,8 +42,25 @@ export interface PipelineOptions {
    * @default in memory only
    */
   archiveDir?: string;
+  /**
+   * Keep the queue, the DLQ (their messages, in flight or not, with their receive counts) and the
+   * DynamoDB tables in this folder, so a restart carries on where the last run stopped.
+   * @default in memory only
+   */
+  stateDir?: string;
+  /** Reload the handlers when their sources (lambdas/, the app entry's folder) change. */
+  watch?: boolean;
   /** Also print what the functions write (their log and metric lines), as CloudWatch Logs would store it. */
   verbose?: boolean;
+  /**
+   * What `cdk deploy` deploys, resolved from the context (local/deployed-settings.ts): the webhook
+   * path, the latest-state store, the processor's batch size, concurrency and timeout, the
+   * functions' environments. With `bundlesDir`, the synthesized template says instead.
+   * @default the construct's defaults
+   */
+  deployed?: DeployedSettings;
+  /** The processor's timeout instead of the deployed one (a local deviation, for tests). */
+  processorTimeoutSeconds?: number;
   print: (line: string) => void;
 }
 
@@ -48,6 +74,8 @@ export interface Pipeline {
   secretsManager: { endpoint: string; secretId: string };
   /** The archive bucket, and the folder that keeps it (undefined: in memory). */
   archive: { bucket: string; directory?: string; objects(): Promise<number> };
+  /** The deployed settings it runs with. */
+  settings: DeployedSettings;
   status(): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
@@ -55,6 +83,12 @@ export interface Pipeline {
 const SECRET_ID = 'local/smartcar-application-management-token';
 const TABLE_NAME = 'smartcar-webhooks-idempotency';
 const LATEST_STATE_TABLE_NAME = 'smartcar-webhooks-latest-state';
+/** SQS's longest visibility timeout. */
+const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+/** A batch is held at least this long: its environment's cold start, slow on a loaded machine, comes first. */
+const MIN_HOLD_SECONDS = 60;
+/** How long the batch the crash fault hits gathers deliveries, like Lambda's MaximumBatchingWindowInSeconds. */
+const CRASH_BATCHING_WINDOW_MS = 5000;
 
 /**
  * The deployed architecture in one process on 127.0.0.1: the local API in front of the real
@@ -69,19 +103,32 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
+    // First: stale bundles or a bad setting stop `npm start` before anything listens.
+    const { settings, modules } = pipelineSetup(options);
     const secrets = await startSecretsManagerStub({ [SECRET_ID]: options.token });
     stops.push(() => secrets.close());
-    const sqs = await startLocalSqs({ visibilityTimeoutSeconds: options.visibilityTimeoutSeconds });
+    const sqs = await startLocalSqs({
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+      maxReceiveCount: settings.maxReceiveCount,
+      dataDir: options.stateDir === undefined ? undefined : path.join(options.stateDir, 'sqs'),
+    });
     stops.push(() => sqs.stop());
     const archive = await startLocalArchive(sqs.directEndpoint, { directory: options.archiveDir });
     stops.push(() => archive.stop());
-    const dynamodb = await startLocalDynamoDb();
+    const dynamodb = await startLocalDynamoDb({
+      dataDir: options.stateDir === undefined ? undefined : path.join(options.stateDir, 'dynamodb'),
+    });
     stops.push(() => dynamodb.stop());
     await dynamodb.createIdempotencyTable(TABLE_NAME);
-    await dynamodb.client.send(new CreateTableCommand(latestStateTableInput(LATEST_STATE_TABLE_NAME)));
+    // As deployed: the table (and the handlers' context.latestState) only with latestState on.
+    if (settings.latestState) await dynamodb.createTable(latestStateTableInput(LATEST_STATE_TABLE_NAME));
 
-    const activity = new Activity(options.print, { verbose: options.verbose ?? false });
-    const modules = functionModules(options.bundlesDir);
+    // The console display; the inspector's timeline (/_local/) is fed by the same calls.
+    const timeline = new DeliveryTimeline({ maxReceiveCount: settings.maxReceiveCount });
+    const activity = new ObservedActivity(timeline, options.print, {
+      verbose: options.verbose ?? false,
+      maxReceiveCount: settings.maxReceiveCount,
+    });
     const { receiver, processor, ...functions } = startFunctions({
       modules,
       resources: {
@@ -92,11 +139,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         deadLetterQueueUrl: sqs.deadLetterQueue.url,
         tokenSecretId: SECRET_ID,
         idempotencyTableName: TABLE_NAME,
-        latestStateTableName: LATEST_STATE_TABLE_NAME,
+        latestStateTableName: settings.latestState ? LATEST_STATE_TABLE_NAME : undefined,
         s3Endpoint: archive.endpoint,
         archiveBucketName: archive.bucket,
       },
       receiverConcurrency: options.receiverConcurrency ?? DEFAULT_RECEIVER_CONCURRENCY,
+      settings,
       activity,
       verbose: options.verbose ?? false,
       print: options.print,
@@ -115,7 +163,18 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       queueUrl: sqs.queue.url,
       queueArn: sqs.queue.arn,
       region: LOCAL_AWS.region,
-      batchSize: PROCESSOR_DEFAULTS.batchSize,
+      batchSize: settings.batchSize,
+      maxConcurrency: settings.maxConcurrency,
+      // Held while they run, since the local visibility timeout may be shorter than an invocation.
+      visibility: {
+        holdSeconds: Math.min(
+          MAX_VISIBILITY_TIMEOUT_SECONDS,
+          Math.max(options.visibilityTimeoutSeconds, settings.visibilityTimeoutSeconds, MIN_HOLD_SECONDS),
+        ),
+        visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+      },
+      // The crash demo gathers a batch, as a batching window would, so it hits several records.
+      batchingWindowMs: () => (crashNextInvocation ? CRASH_BATCHING_WINDOW_MS : 0),
       invoke: async (event) => {
         pollerDown = false;
         if (crashNextInvocation) {
@@ -123,7 +182,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           // Locks left by the crash must expire before the batch reappears, as they do in AWS.
           const remainingSeconds = Math.min(
             options.visibilityTimeoutSeconds,
-            PROCESSOR_DEFAULTS.timeoutSeconds,
+            settings.processorTimeoutSeconds,
           );
           return invokeAndCrash(
             event,
@@ -131,7 +190,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
             lambdaContext(remainingSeconds * 1000, 'processor'),
           );
         }
-        const context = () => lambdaContext(PROCESSOR_DEFAULTS.timeoutSeconds * 1000, 'processor');
+        const context = () => lambdaContext(settings.processorTimeoutSeconds * 1000, 'processor');
         try {
           return (await processor.invoke(event, context)).result;
         } finally {
@@ -182,8 +241,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 
     const api = await startLocalApi({
       port: options.port,
+      host: options.host,
       receiver,
-      context: () => lambdaContext(RECEIVER_DEFAULTS.timeoutSeconds * 1000, 'receiver'),
+      webhookPath: settings.webhookPath,
+      context: () => lambdaContext(settings.receiverTimeoutSeconds * 1000, 'receiver'),
+      local: inspectorRoutes({ timeline, actions: { webhookPath: settings.webhookPath } }),
+      onUnrouted: (request) => options.print(unroutedLine(request)),
       onDelivery: (result) => {
         activity.delivery(result);
         // A refusal the receiver quarantined goes to disk at once, like an archived batch.
@@ -204,7 +267,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         }
         if (request.processor === 'crash') {
           crashNextInvocation = true;
-          options.print('fault: the next processor invocation crashes after its first record');
+          options.print(
+            `fault: the next processor invocation crashes after its first record (its batch gathers deliveries for up to ${CRASH_BATCHING_WINDOW_MS / 1000} s)`,
+          );
         }
         return {
           sqs: sqs.proxy.available ? 'up' : 'down',
@@ -240,20 +305,46 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           directory: archive.directory ?? null,
         },
         quarantine: { ...activity.quarantineCounts(), objects: await archive.quarantineCount() },
+        settings: {
+          webhookPath: settings.webhookPath,
+          latestState: settings.latestState,
+          batchSize: settings.batchSize,
+          maxConcurrency: settings.maxConcurrency,
+          processorTimeoutSeconds: settings.processorTimeoutSeconds,
+          maxReceiveCount: settings.maxReceiveCount,
+        },
       }),
     });
     stops.push(() => api.close());
     // One environment of each ahead of time, so a configuration error stops `npm start` at once
     // and the first delivery finds them warm. After the port is taken, so a busy one fails fast.
     await functions.warmUp();
+    if (options.watch === true) {
+      // Only the functions reload: the emulators, and so the queue, the DLQ, the idempotency
+      // records, the archive and the quarantine, are the same before and after.
+      const sources = watchSources({
+        directories: watchedDirectories(settings.appEntry),
+        onChange: (changed) => {
+          void functions
+            .reload()
+            .then(() =>
+              options.print(
+                `reload: ${path.relative(process.cwd(), changed) || changed} changed; the next invocations run the new code (queue, DLQ, idempotency records, archive and quarantine kept)`,
+              ),
+            );
+        },
+      });
+      stops.push(async () => sources.close());
+    }
 
     return {
       url: api.url,
-      webhookUrl: `${api.url}${ROUTES.webhookPath}`,
+      webhookUrl: `${api.url}${settings.webhookPath}`,
       handlerSource: modules.source,
       queueName: sqs.queue.name,
       secretsManager: { endpoint: secrets.endpoint, secretId: SECRET_ID },
       archive: { bucket: archive.bucket, directory: archive.directory, objects: () => archive.objectCount() },
+      settings,
       status: async () => {
         const response = await fetch(`${api.url}/_local/status`);
         return (await response.json()) as Record<string, unknown>;
@@ -268,4 +359,14 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** lambdas/, and the folder of an app entry outside it. */
+function watchedDirectories(appEntry: string | undefined): string[] {
+  const directories = [LAMBDAS_DIR];
+  if (appEntry !== undefined) {
+    const folder = path.dirname(appEntry);
+    if (path.relative(LAMBDAS_DIR, folder).startsWith('..')) directories.push(folder);
+  }
+  return directories;
 }

@@ -19,6 +19,13 @@ export interface WorkerFunctionOptions {
   env: Record<string, string>;
   /** Execution environments at most, each serving one invocation at a time. */
   concurrency: number;
+  /**
+   * The function's timeout, as Lambda enforces it: an invocation still running this long after it
+   * started is stopped, its execution environment terminated (Lambda ends the sandbox; the next
+   * invocation gets a new one, with a cold start), and it fails with Lambda's "Task timed out".
+   * @default no limit
+   */
+  timeoutSeconds?: number;
   /** Each log record the function prints, as it prints it. */
   onLogRecord?: (record: Record<string, unknown>, functionName: string) => void;
   /** What the function writes to stdout and stderr (what CloudWatch Logs would store); dropped when unset. */
@@ -29,6 +36,8 @@ export interface WorkerFunctionOptions {
 export interface WorkerFunction<E, R> extends LocalFunction<E, R> {
   /** Starts one environment now, so a configuration error surfaces at once (and the first request is warm). */
   warmUp(): Promise<void>;
+  /** New environments for the next invocations: they load the module again (watch mode). */
+  recycle(): Promise<void>;
 }
 
 // Plain CommonJS, so a worker starts however the emulator itself was started (tsx's CLI, the bin
@@ -63,7 +72,11 @@ export function workerFunction<E, R>(options: WorkerFunctionOptions): WorkerFunc
       const lease = await environments.acquire();
       const waitedMs = performance.now() - arrived;
       try {
-        const { result, durationMs } = await lease.environment.invoke(event, context());
+        const { result, durationMs } = await lease.environment.invoke(
+          event,
+          context(),
+          options.timeoutSeconds,
+        );
         lease.release();
         return { result: result as R, durationMs, waitedMs, coldStart: lease.coldStart };
       } catch (error) {
@@ -72,8 +85,17 @@ export function workerFunction<E, R>(options: WorkerFunctionOptions): WorkerFunc
         throw error;
       }
     },
+    recycle: () => environments.recycle(),
     close: () => environments.close(),
   };
+}
+
+/**
+ * An invocation ran past the function's timeout and was stopped, as Lambda stops one: its message
+ * is Lambda's ("Task timed out after 30.03 seconds"), its name Lambda's error type for it.
+ */
+export class FunctionTimeoutError extends Error {
+  override name = 'Sandbox.Timedout';
 }
 
 /** The outcome of one invocation in a worker. */
@@ -153,15 +175,32 @@ class FunctionWorker {
     });
   }
 
-  /** Runs one invocation; the caller makes sure it is the only one. */
-  invoke(event: unknown, context: Context): Promise<WorkerOutcome> {
+  /**
+   * Runs one invocation; the caller makes sure it is the only one. Past `timeoutSeconds` the thread
+   * is terminated, whatever the handler is doing (awaiting, or in a loop that never yields).
+   */
+  invoke(event: unknown, context: Context, timeoutSeconds?: number): Promise<WorkerOutcome> {
     if (this.dead)
       return Promise.reject(new Error(`${this.functionName}: its execution environment is gone.`));
     const id = this.nextId++;
+    const started = performance.now();
     return new Promise((resolve, reject) => {
+      const timer =
+        timeoutSeconds === undefined
+          ? undefined
+          : setTimeout(() => {
+              const seconds = (performance.now() - started) / 1000;
+              this.dead = true;
+              void this.worker.terminate();
+              this.settle(id, new FunctionTimeoutError(`Task timed out after ${seconds.toFixed(2)} seconds`));
+            }, timeoutSeconds * 1000);
       this.pending = {
         id,
-        settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)),
+        settle: (outcome) => {
+          clearTimeout(timer);
+          if (outcome instanceof Error) reject(outcome);
+          else resolve(outcome);
+        },
       };
       this.worker.postMessage({ type: 'invoke', id, event, context: contextFields(context) });
     });

@@ -26,7 +26,8 @@ export function parseCommandArgs<T extends ParseArgsOptionsConfig>(
 function translateParseError(command: string, error: unknown): unknown {
   if (!isErrorLike(error) || typeof error.code !== 'string') return error;
   const { code } = error;
-  const option = /'(--?[^' =]+)/.exec(error.message)?.[1] ?? 'an option';
+  // An option with a short form is named "'-c, --context <value>'": name it by its long form.
+  const option = /'(?:-\w, )?(--?[^' =]+)/.exec(error.message)?.[1] ?? 'an option';
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     return new UsageError(`Unknown option ${option} for "${command}".`, command);
   }

@@ -29,6 +29,8 @@ export const CLI_DEFAULTS = {
    * deployments (and `zcat` reads it).
    */
   archiveDir: '.local/archive',
+  /** Where `start` keeps the queues and tables between runs (git-ignored, like the archive). */
+  stateDir: '.local/state',
   /** `replay` and `events` list the archive hour by hour: longer ranges are Athena's job. */
   archiveMaxRangeDays: 31,
   /** `events` without --since: the last day. */

@@ -1,4 +1,5 @@
-import { parseJsonObject } from '../../lambdas/runtime/envelope';
+import { isObject, type JsonObject, parseJsonObject } from '../../lambdas/runtime/envelope';
+import { EPOCH_SECONDS_BELOW } from '../../lambdas/sdk/events/delivered-at';
 import { signDelivery } from '../../lambdas/sdk';
 import { sampleEvent, type SampleEventType } from '../kit/deliveries';
 import { explainFailure, type DiagnosisContext, readErrorBody, statusLabel } from './diagnose';
@@ -41,6 +42,30 @@ export function describeBody(body: Buffer): Delivery {
       text(document?.eventId) ?? text((document?.payload as Record<string, unknown> | undefined)?.eventId),
     challenge: isVerify ? text(data?.challenge) : undefined,
   };
+}
+
+/** The `meta` fields that say when Smartcar sent an attempt: `deliveryTime` appears in Dashboard test deliveries. */
+const DELIVERY_TIME_FIELDS = ['deliveredAt', 'deliveryTime'] as const;
+
+/**
+ * A captured delivery as Smartcar would send it now: `meta.deliveredAt` (and `meta.deliveryTime`
+ * when present) set to `nowMs`, each in the form it had (epoch milliseconds, epoch seconds or an
+ * ISO string), so the receiver's replay window accepts it. The body is serialized anew: it is no
+ * longer byte-identical to the capture (whitespace and number forms may differ, too).
+ * @param document the parsed capture; not changed
+ */
+export function freshDelivery(document: JsonObject, nowMs: number): Delivery {
+  const meta = isObject(document.meta) ? { ...document.meta } : {};
+  for (const field of DELIVERY_TIME_FIELDS) {
+    if (meta[field] !== undefined) meta[field] = sameForm(meta[field], nowMs);
+  }
+  return describeBody(Buffer.from(JSON.stringify({ ...document, meta }), 'utf8'));
+}
+
+function sameForm(previous: unknown, nowMs: number): number | string {
+  if (typeof previous === 'string') return new Date(nowMs).toISOString();
+  if (typeof previous === 'number' && previous < EPOCH_SECONDS_BELOW) return Math.floor(nowMs / 1000);
+  return nowMs;
 }
 
 /** The SC-Signature header Smartcar would send with these exact bytes. */

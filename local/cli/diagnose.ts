@@ -1,4 +1,6 @@
 import { ERROR_CODES, ROUTES } from '../../lambdas/contract';
+import { FUTURE_SKEW_SECONDS } from '../../lambdas/receiver/tuning';
+import { RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { TOKEN_ENV_VAR } from '../token';
 import { type Exchange, type HttpAnswer, preview } from './http';
 
@@ -11,6 +13,8 @@ import { type Exchange, type HttpAnswer, preview } from './http';
 export interface DiagnosisContext {
   url: URL;
   timeoutMs: number;
+  /** `send --fresh`: the delivery time was set to now before signing. */
+  fresh?: boolean;
 }
 
 /** `{ error, message }` of the receiver's error answers, or API Gateway's `{ message }`. */
@@ -82,12 +86,27 @@ export function explainFailure(exchange: Exchange, context: DiagnosisContext): s
       `(npm start uses ${TOKEN_ENV_VAR} from the environment or .env; a deployed receiver the secret's value).`
     );
   }
+  if (body.error === ERROR_CODES.outsideReplayWindow) return explainReplayWindow(context);
   if (status === 429)
     return 'the API throttled the request (429): Smartcar would retry; check the stage throttling.';
   if (status >= 500) {
     return `the receiver failed (${status}): Smartcar would retry. Its logs say why${body.message ? `; it answered "${body.message}"` : ''}.`;
   }
   return body.message ?? `the endpoint answered ${status}: ${preview(exchange.body, 200)}`;
+}
+
+function explainReplayWindow({ fresh }: DiagnosisContext): string {
+  if (fresh) {
+    return (
+      "meta.deliveredAt was set to this machine's time and is still outside the receiver's window: the " +
+      `clocks differ by more than the window (or by over ${FUTURE_SKEW_SECONDS / 60} minutes ahead). Check this machine's clock.`
+    );
+  }
+  return (
+    `meta.deliveredAt is outside the receiver's replay window (${RECEIVER_DEFAULTS.replayToleranceSeconds / 60} minutes ` +
+    'unless replayTolerance says otherwise), as it is for any delivery captured earlier. Send it with --fresh: meta.deliveredAt ' +
+    '(and deliveryTime) become now before signing, so the body is no longer byte-identical to the file.'
+  );
 }
 
 function explainNoAnswer(reason: string, detail: string, { url, timeoutMs }: DiagnosisContext): string {

@@ -1,5 +1,5 @@
 import { ROUTES } from '../../lambdas/contract';
-import { PROCESSOR_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
+import { PROCESSOR_DEFAULTS, RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { ENQUEUE_BUDGET } from '../../lambdas/receiver/tuning';
 import { DEFAULT_RECEIVER_CONCURRENCY } from '../api-gateway';
 import { TOKEN_ENV_VAR } from '../token';
@@ -55,11 +55,16 @@ Runs the whole webhook pipeline on 127.0.0.1, with no AWS account: the local API
 real receiver, fauxqs for SQS and the archive's S3, dynalite for DynamoDB, a Secrets Manager
 stand-in, and an event source that invokes the real processor. Each function runs like on Lambda, in execution
 environments of its own (worker threads) with the environment the construct gives it. Ctrl-C
-stops everything.
+stops everything, and so do SIGTERM and SIGHUP, also when sent to the npm process of \`npm start\`.
 
 Options:
   --port <n>                  HTTP port (default ${LOCAL_PORT}; 0 picks a free one)
-  --bundles                   run the bundles \`npx cdk synth\` wrote instead of the TypeScript sources
+  --host <address>            where to listen (default ${CLI_DEFAULTS.localHost}: this machine only). Another
+                              address (0.0.0.0: every interface) lets the network reach the webhook,
+                              protected only by its signature; /_local/* still answers this machine only.
+                              For real Smartcar deliveries, a tunnel to 127.0.0.1 is the safer way
+  --bundles                   run the bundles \`npx cdk synth\` wrote instead of the TypeScript sources,
+                              with the settings of their template; refused when a source is newer
   --cdk-out <dir>             where to find those bundles (default cdk.out)
   --visibility-timeout <s>    seconds before a failed message is retried (default ${CLI_DEFAULTS.visibilityTimeoutSeconds};
                               AWS: ${PROCESSOR_DEFAULTS.timeoutSeconds * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier})
@@ -70,6 +75,15 @@ Options:
   --verbose                   also print what the functions write (log and metric lines), as
                               CloudWatch Logs would store it
   --archive-dir <dir>         keep the archive's objects here between runs (default ${CLI_DEFAULTS.archiveDir})
+  --state-dir <dir>           keep the queue, the DLQ and the tables here between runs (default
+                              ${CLI_DEFAULTS.stateDir}; "none": in memory)
+  --reset                     start clean: delete the state and archive folders first
+  --no-watch                  do not reload the handlers when lambdas/ changes (watching is off with --bundles)
+  -c, --context <key=value>   the context \`cdk deploy -c\` takes, over cdk.json's (repeatable): latestState,
+                              webhookPath, appEntry; the others are accepted and change nothing locally.
+                              Without it, what the construct deploys by default (latestState off)
+  --processor-timeout <s>     stop a processor invocation after this long instead of the deployed
+                              timeout (default ${PROCESSOR_DEFAULTS.timeoutSeconds}, at most 900; a local deviation, for tests)
   -h, --help                  this help
 
 The token comes from $${TOKEN_ENV_VAR} or .env; without one a development token is generated and
@@ -80,6 +94,7 @@ Examples:
   npm start -- --visibility-timeout 180
   npx cdk synth && npm start -- --bundles
   POWERTOOLS_DEV=true npm start -- --verbose
+  npm start -- -c latestState=true -c webhookPath=/hooks/smartcar
 `;
 
 const SEND_HELP = `Usage: ${PROGRAM} send <VERIFY|VEHICLE_STATE|VEHICLE_ERROR> [options]
@@ -100,6 +115,9 @@ Options:
   --duplicate           send each event twice, same eventId and bytes, the 2nd after the 1st is
                         answered: the processor should count a duplicate
   --file <path>         send this file's exact bytes instead of a sample event (signed as they are)
+  --fresh               with --file: set meta.deliveredAt (and deliveryTime) to now before signing,
+                        so a capture older than the receiver's replay window (${RECEIVER_DEFAULTS.replayToleranceSeconds / 3600} h) is accepted; the
+                        body is then re-serialized, no longer byte-identical to the file
   --timeout <ms>        give up on an answer after this long (default ${CLI_DEFAULTS.timeoutMs}, Smartcar's limit)
   -h, --help            this help
 
@@ -109,7 +127,7 @@ Examples:
   npm run send -- VEHICLE_STATE
   npm run send -- VEHICLE_STATE --count 100 --concurrency 10
   npm run send -- VEHICLE_ERROR --duplicate
-  npm run send -- --file captured-delivery.json --url https://abc.execute-api.eu-west-1.amazonaws.com/webhooks/smartcar --token $AMT
+  npm run send -- --file captured-delivery.json --fresh --url https://abc.execute-api.eu-west-1.amazonaws.com/webhooks/smartcar --token $AMT
 `;
 
 const VERIFY_HELP = `Usage: ${PROGRAM} verify [--url <url>] [--token <token>] [--timeout <ms>]

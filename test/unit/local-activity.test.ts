@@ -465,3 +465,66 @@ describe('Activity: the archive and replays', () => {
     expect(a.counts()).toMatchObject({ processed: 1, duplicates: 1 });
   });
 });
+
+describe('Activity: what the dead-letter line advises, by why the event is there', () => {
+  it.each([
+    [
+      'UNKNOWN_EVENT_TYPE',
+      'this version does not know it: add a handler for it (or update the project), then: npm run cli -- redrive',
+    ],
+    ['SCHEMA_INVALID', 'a redrive will not help: the event itself lacks what a handler needs'],
+    ['NOT_A_SMARTCAR_EVENT', 'a redrive will not help'],
+    [
+      'HANDLER_REFUSED',
+      'your handler refused it (UnprocessableEventError): change the handler, then: npm run cli -- redrive',
+    ],
+  ])('a parked %s event', (reason, advice) => {
+    const { activity: a, lines } = activity();
+    a.log(
+      logLine(LOG_MESSAGES.sentToDeadLetterQueue, { level: 'ERROR', reason, detail: 'signals: not a list' }),
+    );
+
+    a.deadLettered(1);
+
+    expect(lines().at(-1)).toContain(`${LABEL} dead-lettered (${advice}`);
+    expect(lines().at(-1)).not.toContain('after');
+  });
+});
+
+describe('Activity: the handlers’ own log lines', () => {
+  it('prints a handler record in one line under its event: message and its keys', () => {
+    const { activity: a, lines } = activity();
+
+    a.log(
+      logLine('Vehicle state received', {
+        timestamp: '2026-12-01T10:00:00.000Z',
+        cold_start: true,
+        function_request_id: 'r-1',
+        signalCount: 5,
+        failedSignals: ['location-isathome'],
+      }),
+    );
+
+    expect(lines()).toEqual([
+      `${LABEL}   ↳ Vehicle state received  signalCount=5 failedSignals=["location-isathome"]`,
+    ]);
+  });
+
+  it('names the level unless INFO, cuts long values and shows at most five keys', () => {
+    const { activity: a, lines } = activity();
+
+    a.log(logLine('Many keys', { level: 'WARN', a: 'x'.repeat(60), b: 2, c: 3, d: 4, e: 5, f: 6 }));
+
+    expect(lines()).toEqual([`${LABEL}   ↳ WARN Many keys  a=${'x'.repeat(39)}… b=2 c=3 d=4 e=5 …`]);
+  });
+
+  it('does not repeat the pipeline’s own records, and leaves the raw records to --verbose', () => {
+    const quiet = activity();
+    quiet.activity.log(logLine(LOG_MESSAGES.deliveryEnqueued));
+    const verbose = activity({ verbose: true });
+    verbose.activity.log(logLine('Vehicle state received', { signalCount: 5 }));
+
+    expect(quiet.lines()).toEqual([]);
+    expect(verbose.lines()).toEqual([]);
+  });
+});

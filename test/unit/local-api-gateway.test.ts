@@ -299,12 +299,13 @@ describe('local API emulator endpoints', () => {
     await expect(response.json()).resolves.toEqual({ applied: { sqs: 'down' } });
   });
 
-  it('passes {} to faults() when POST /_local/faults is not JSON', async () => {
+  it('answers 400 without calling faults() when POST /_local/faults is not JSON', async () => {
     const { url, faults } = await startApi();
 
-    await fetch(`${url}/_local/faults`, { method: 'POST', body: 'sqs=down' });
+    const response = await fetch(`${url}/_local/faults`, { method: 'POST', body: 'sqs=down' });
 
-    expect(faults).toHaveBeenCalledWith({});
+    expect(response.status).toBe(400);
+    expect(faults).not.toHaveBeenCalled();
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
@@ -401,6 +402,244 @@ describe('event source when SQS fails', () => {
 
     expect(onPollError).toHaveBeenCalledWith(deleteFailed);
     expect(results).toEqual([expect.objectContaining({ messageId: 'message-1', failed: false })]);
+  });
+});
+
+describe('event source with several batches in flight', () => {
+  it('invokes the next batch while a slow one runs, up to maxConcurrency', async () => {
+    const release = deferred<void>();
+    queueAnswers([message(1)], [message(2)]);
+    const { onRecord } = start({
+      maxConcurrency: 2,
+      invoke: async (event) => {
+        if (event.Records[0]?.messageId === 'message-1') await release.promise;
+        return { batchItemFailures: [] };
+      },
+    });
+
+    const whileSlowRuns = await recordsReported(onRecord, 1);
+    release.resolve();
+    const all = await recordsReported(onRecord, 2);
+
+    expect(whileSlowRuns.map((result) => result.messageId)).toEqual(['message-2']);
+    expect(all.map((result) => result.messageId)).toEqual(['message-2', 'message-1']);
+  });
+
+  it('does not poll while maxConcurrency batches run, and polls again once one ends', async () => {
+    const release = deferred<void>();
+    const invoked: string[] = [];
+    queueAnswers([message(1)], [message(2)], [message(3)]);
+    const { onRecord } = start({
+      maxConcurrency: 2,
+      invoke: async (event) => {
+        invoked.push(event.Records[0]?.messageId ?? '');
+        if (invoked.length <= 2) await release.promise;
+        return { batchItemFailures: [] };
+      },
+    });
+    await until(() => invoked.length === 2, 'two invocations');
+    await new Promise((resolve) => setImmediate(resolve));
+    const pollsWhileFull = sqs.commandCalls(ReceiveMessageCommand).length;
+
+    release.resolve();
+    await recordsReported(onRecord, 3);
+
+    expect(pollsWhileFull).toBe(2);
+    expect(invoked).toEqual(['message-1', 'message-2', 'message-3']);
+  });
+
+  it('lets every batch in flight finish before stop() resolves', async () => {
+    const release = deferred<void>();
+    queueAnswers([message(1)], [message(2)]);
+    let invocations = 0;
+    const { onRecord } = start({
+      maxConcurrency: 2,
+      invoke: async () => {
+        invocations++;
+        await release.promise;
+        return { batchItemFailures: [] };
+      },
+    });
+    await until(() => invocations === 2, 'two invocations');
+
+    const stopping = stopSource();
+    release.resolve();
+    await stopping;
+
+    expect(onRecord).toHaveBeenCalledTimes(2);
+    expect(sqs).toHaveReceivedCommandTimes(DeleteMessageBatchCommand, 2);
+  });
+});
+
+describe('event source holding what it received', () => {
+  const visibility = { holdSeconds: 180, visibilityTimeoutSeconds: 10 };
+
+  /** The VisibilityTimeout of each entry of each ChangeMessageVisibilityBatch, call by call. */
+  const visibilityChanges = () =>
+    sqs
+      .commandCalls(ChangeMessageVisibilityBatchCommand)
+      .map((call) =>
+        (call.args[0].input.Entries ?? []).map((entry) => [entry.ReceiptHandle, entry.VisibilityTimeout]),
+      );
+
+  it('hides each batch for the hold as soon as it is received, before it runs', async () => {
+    queueAnswers([message(1), message(2)]);
+    let changesBeforeInvoke: unknown[] = [];
+    const { onRecord } = start({
+      visibility,
+      invoke: async () => {
+        changesBeforeInvoke = visibilityChanges();
+        return { batchItemFailures: [] };
+      },
+    });
+
+    await recordsReported(onRecord, 2);
+
+    expect(changesBeforeInvoke).toEqual([
+      [
+        ['receipt-1', 180],
+        ['receipt-2', 180],
+      ],
+    ]);
+  });
+
+  it('runs only the records it could hold, leaving the others to come back', async () => {
+    queueAnswers([message(1), message(2)]);
+    sqs.on(ChangeMessageVisibilityBatchCommand).resolvesOnce({
+      Successful: [{ Id: '1' }],
+      Failed: [{ Id: '0', SenderFault: true, Code: 'ReceiptHandleIsInvalid' }],
+    });
+    const { invoke, onRecord } = start({ visibility });
+
+    await recordsReported(onRecord, 1);
+
+    expect(invoke.mock.calls.map(([event]) => event.Records.map((record) => record.messageId))).toEqual([
+      ['message-2'],
+    ]);
+  });
+
+  it('runs nothing of a batch it could not hold, and reports why', async () => {
+    const unreachable = new Error('connect ECONNREFUSED 127.0.0.1:4566');
+    queueAnswers([message(1)]);
+    sqs.on(ChangeMessageVisibilityBatchCommand).rejectsOnce(unreachable);
+    const { invoke, onPollError } = start({ visibility });
+
+    await until(() => onPollError.mock.calls.length > 0, 'the error');
+
+    expect(onPollError).toHaveBeenCalledWith(unreachable);
+    expect(invoke).not.toHaveBeenCalled();
+  });
+
+  it('makes a failed record visible again when the queue’s visibility timeout after its receive ends', async () => {
+    queueAnswers([message(1), message(2)]);
+    const { onRecord } = start({
+      visibility,
+      invoke: async () => ({ batchItemFailures: [{ itemIdentifier: 'message-2' }] }),
+    });
+
+    await recordsReported(onRecord, 2);
+
+    const release = visibilityChanges()[1] ?? [];
+    expect(release).toEqual([['receipt-2', expect.any(Number)]]);
+    expect(release[0]?.[1]).toBeGreaterThan(0);
+    expect(release[0]?.[1]).toBeLessThanOrEqual(10);
+    expect(sqs).toHaveReceivedCommandWith(DeleteMessageBatchCommand, {
+      Entries: [{ Id: '0', ReceiptHandle: 'receipt-1' }],
+    });
+  });
+
+  it('makes the whole batch visible within a second when its invocation failed after the visibility timeout', async () => {
+    queueAnswers([message(1), message(2)]);
+    const { onRecord } = start({
+      visibility: { holdSeconds: 180, visibilityTimeoutSeconds: 1 },
+      invoke: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+        throw new Error('Task timed out after 1.00 seconds');
+      },
+    });
+
+    await until(() => onRecord.mock.calls.length === 2, 'both records');
+
+    expect(visibilityChanges()[1]).toEqual([
+      ['receipt-1', 1],
+      ['receipt-2', 1],
+    ]);
+    expect(sqs).not.toHaveReceivedCommand(DeleteMessageBatchCommand);
+  });
+
+  it('reports a failed release to onPollError and still reports the records', async () => {
+    const changeFailed = new Error('connect ECONNREFUSED 127.0.0.1:4566');
+    queueAnswers([message(1)]);
+    sqs
+      .on(ChangeMessageVisibilityBatchCommand)
+      .resolvesOnce({ Successful: [{ Id: '0' }] })
+      .rejects(changeFailed);
+    const { onRecord, onPollError } = start({
+      visibility,
+      invoke: async () => ({ batchItemFailures: [{ itemIdentifier: 'message-1' }] }),
+    });
+
+    const results = await recordsReported(onRecord, 1);
+
+    expect(onPollError).toHaveBeenCalledWith(changeFailed);
+    expect(results).toEqual([expect.objectContaining({ messageId: 'message-1', failed: true })]);
+  });
+
+  it('changes no visibility without the hold, leaving failures to the queue’s own timeout', async () => {
+    queueAnswers([message(1)]);
+    const { onRecord } = start({
+      invoke: async () => ({ batchItemFailures: [{ itemIdentifier: 'message-1' }] }),
+    });
+
+    await recordsReported(onRecord, 1);
+
+    expect(sqs).not.toHaveReceivedCommand(ChangeMessageVisibilityBatchCommand);
+  });
+});
+
+describe('event source batching window', () => {
+  /** The queue hands out these batches in turn; after them, a receive that does not wait finds nothing. */
+  function arriving(...batches: Message[][]) {
+    let receive = sqs.on(ReceiveMessageCommand);
+    for (const batch of batches) receive = receive.resolvesOnce({ Messages: batch });
+    receive.callsFake((input: { WaitTimeSeconds?: number }) =>
+      input.WaitTimeSeconds === 0 ? Promise.resolve({}) : longPollOnEmptyQueue(),
+    );
+  }
+
+  it('gathers what arrives within the window into one batch', async () => {
+    arriving([message(1)], [message(2)], [message(3)]);
+    const { invoke, onRecord } = start({ batchingWindowMs: () => 300 });
+
+    await recordsReported(onRecord, 3);
+
+    expect(invoke.mock.calls.map(([event]) => event.Records.map((record) => record.messageId))).toEqual([
+      ['message-1', 'message-2', 'message-3'],
+    ]);
+    // Each further receive asks for no more than the batch still has room for.
+    expect(
+      sqs.commandCalls(ReceiveMessageCommand).map((call) => call.args[0].input.MaxNumberOfMessages),
+    ).toEqual(expect.arrayContaining([10, 9, 8]));
+  });
+
+  it('stops gathering once the batch is full', async () => {
+    arriving([message(1)], [message(2)], [message(3)]);
+    // A long window for the first batch only: it must go as soon as it is full, not when the window ends.
+    const window = jest.fn<number, []>().mockReturnValueOnce(60_000).mockReturnValue(0);
+    const { invoke, onRecord } = start({ batchSize: 2, batchingWindowMs: window });
+
+    await recordsReported(onRecord, 3);
+
+    expect(invoke.mock.calls.map(([event]) => event.Records.length)).toEqual([2, 1]);
+  });
+
+  it('gathers nothing while the window is 0', async () => {
+    arriving([message(1)], [message(2)]);
+    const { invoke, onRecord } = start({ batchingWindowMs: () => 0 });
+
+    await recordsReported(onRecord, 2);
+
+    expect(invoke).toHaveBeenCalledTimes(2);
   });
 });
 

@@ -62,6 +62,54 @@ describe('functionEnvironments', () => {
     });
   });
 
+  it('names no latest-state table without one, as a default deployment does', () => {
+    const { latestStateTableName: _, ...withoutLatestState } = RESOURCES;
+
+    const { processor } = functionEnvironments(withoutLatestState, {});
+
+    expect(processor).not.toHaveProperty(ENV_VARS.latestStateTableName);
+    expect(processor).toHaveProperty(ENV_VARS.idempotencyTableName, RESOURCES.idempotencyTableName);
+  });
+
+  it('writes the deployed settings it is given', () => {
+    const { receiver, processor } = functionEnvironments(
+      RESOURCES,
+      {},
+      {
+        receiver: {
+          maxBodyBytes: 1000,
+          replayToleranceSeconds: 0,
+          tokenRotationGraceSeconds: 60,
+          quarantine: { writesPerSecond: 3, burst: 7 },
+        },
+        processor: { idempotencyExpirySeconds: 86_400 },
+      },
+    );
+
+    expect(receiver).toMatchObject({
+      [ENV_VARS.maxBodyBytes]: '1000',
+      [ENV_VARS.replayToleranceSeconds]: '0',
+      [ENV_VARS.tokenRotationGraceSeconds]: '60',
+      [ENV_VARS.quarantineWritesPerSecond]: '3',
+      [ENV_VARS.quarantineBurst]: '7',
+    });
+    expect(processor).toMatchObject({ [ENV_VARS.idempotencyExpirySeconds]: '86400' });
+  });
+
+  it('writes no quarantine when the deployed settings have none', () => {
+    const { receiver } = functionEnvironments(
+      RESOURCES,
+      {},
+      {
+        receiver: { maxBodyBytes: 1000, replayToleranceSeconds: 0, tokenRotationGraceSeconds: 0 },
+        processor: { idempotencyExpirySeconds: 86_400 },
+      },
+    );
+
+    expect(receiver).not.toHaveProperty(ENV_VARS.quarantineBucketName);
+    expect(receiver).not.toHaveProperty(ENV_VARS.quarantineBurst);
+  });
+
   it('keeps each function’s variables out of the other’s environment', () => {
     const { receiver, processor } = functionEnvironments(RESOURCES, {});
 

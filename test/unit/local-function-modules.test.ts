@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { findBundles } from '../../local/function-modules';
+import { findBundles, readAssembly, sourceModules } from '../../local/function-modules';
 
 const RECEIVER_HASH = 'a'.repeat(64);
 const PROCESSOR_HASH = 'b'.repeat(64);
@@ -116,5 +116,86 @@ describe('findBundles', () => {
     const missing = path.join(cdkOut, `asset.${PROCESSOR_HASH}`, 'index.js');
 
     expect(() => findBundles(cdkOut)).toThrow(`${missing} is missing: run \`npx cdk synth\` again.`);
+  });
+});
+
+describe('readAssembly', () => {
+  /** The resources of a synthesized stack the settings come from, shaped as `cdk synth` writes them. */
+  const SETTINGS_RESOURCES = {
+    ...STACK_RESOURCES,
+    WebhooksProcessor5678: {
+      ...STACK_RESOURCES.WebhooksProcessor5678,
+      Properties: {
+        ...STACK_RESOURCES.WebhooksProcessor5678.Properties,
+        Timeout: 45,
+        Environment: { Variables: { LATEST_STATE_TABLE_NAME: { Ref: 'LatestStateTable' } } },
+      },
+    },
+    WebhooksQueue9999: {
+      Type: 'AWS::SQS::Queue',
+      Properties: { VisibilityTimeout: 270, RedrivePolicy: { maxReceiveCount: 3 } },
+    },
+    WebhooksMapping: {
+      Type: 'AWS::Lambda::EventSourceMapping',
+      Properties: {
+        BatchSize: 4,
+        EventSourceArn: { 'Fn::GetAtt': ['WebhooksQueue9999', 'Arn'] },
+        FunctionName: { Ref: 'WebhooksProcessor5678' },
+        ScalingConfig: { MaximumConcurrency: 7 },
+      },
+    },
+    WebhooksRoutePost: { Type: 'AWS::ApiGatewayV2::Route', Properties: { RouteKey: 'POST /custom/hook' } },
+    WebhooksRouteHealth: { Type: 'AWS::ApiGatewayV2::Route', Properties: { RouteKey: 'GET /health' } },
+  };
+
+  it('reads the route, the event source mapping, the queue and each function’s timeout and environment', () => {
+    writeTemplate(SETTINGS_RESOURCES);
+    writeBundle(RECEIVER_HASH);
+    writeBundle(PROCESSOR_HASH);
+
+    const stack = readAssembly(cdkOut);
+
+    expect(stack).toMatchObject({
+      templateFile: path.join(cdkOut, 'SmartcarWebhooks.template.json'),
+      webhookPath: '/custom/hook',
+      batchSize: 4,
+      maxConcurrency: 7,
+      maxReceiveCount: 3,
+      visibilityTimeoutSeconds: 270,
+      processor: {
+        timeoutSeconds: 45,
+        environment: { LATEST_STATE_TABLE_NAME: { Ref: 'LatestStateTable' } },
+      },
+    });
+  });
+
+  it('leaves out what the template does not say', () => {
+    writeTemplate(STACK_RESOURCES);
+    writeBundle(RECEIVER_HASH);
+    writeBundle(PROCESSOR_HASH);
+
+    const stack = readAssembly(cdkOut);
+
+    expect(stack).toMatchObject({ webhookPath: undefined, batchSize: undefined, maxConcurrency: undefined });
+    expect(stack.receiver.environment).toEqual({});
+  });
+});
+
+describe('sourceModules', () => {
+  it('runs lambdas/processor/index.ts for the repository’s app', () => {
+    expect(sourceModules().processor).toBe(
+      path.join(__dirname, '..', '..', 'lambdas', 'processor', 'index.ts'),
+    );
+  });
+
+  it('runs an entry that imports the app of appEntry, as the construct generates it', () => {
+    const appEntry = path.join(__dirname, '..', 'fixtures', 'custom-app.ts');
+
+    const modules = sourceModules(appEntry);
+
+    const entry = readFileSync(modules.processor, 'utf8');
+    expect(entry).toContain(`import { app } from ${JSON.stringify(appEntry)};`);
+    expect(entry).toContain('export const handler = createProcessorHandler(app);');
+    expect(modules.source).toContain('the app of test/fixtures/custom-app.ts');
   });
 });

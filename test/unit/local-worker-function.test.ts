@@ -157,6 +157,31 @@ describe('workerFunction', () => {
     expect((await describeIn(fn)).invocations).toBe(1);
   });
 
+  it('stops an invocation that runs past its timeout with Lambda’s error, and starts a fresh environment for the next', async () => {
+    const fn = fixture({ concurrency: 1, timeoutSeconds: 1 });
+    await fn.warmUp();
+
+    await expect(fn.invoke({ action: 'sleep', ms: 10 * 60_000 }, context)).rejects.toMatchObject({
+      name: 'Sandbox.Timedout',
+      message: expect.stringMatching(/^Task timed out after \d+\.\d\d seconds$/),
+    });
+    expect((await describeIn(fn)).invocations).toBe(1);
+  });
+
+  it('stops a handler that never yields once it runs past its timeout', async () => {
+    const fn = fixture({ concurrency: 1, timeoutSeconds: 1 });
+
+    await expect(fn.invoke({ action: 'spin' }, context)).rejects.toThrow(/^Task timed out after/);
+  });
+
+  it('lets an invocation that ends within its timeout finish in the same environment', async () => {
+    const fn = fixture({ concurrency: 1, timeoutSeconds: 30 });
+
+    await fn.invoke({ action: 'sleep', ms: 10 }, context);
+
+    expect((await describeIn(fn)).invocations).toBe(2);
+  });
+
   it('fails with the init error when the handler module cannot load', async () => {
     const fn = fixture({ module: path.join(FIXTURES, 'failing-init.ts') });
 

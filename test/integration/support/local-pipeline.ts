@@ -42,6 +42,8 @@ export interface RunningPipeline {
   waitForOutput(pattern: RegExp): Promise<void>;
   /** Where this pipeline keeps its archive (a temporary folder unless `--archive-dir` was given). */
   archiveDir: string;
+  /** Where it keeps its queues and tables (a temporary folder unless `--state-dir` was given). */
+  stateDir: string;
   /** Ctrl-C; resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -72,9 +74,14 @@ export async function startPipelineProcess(
     ? String(args[args.indexOf('--archive-dir') + 1])
     : mkdtempSync(path.join(tmpdir(), 'pipeline-archive-'));
   const archiveArgs = args.includes('--archive-dir') ? [] : ['--archive-dir', archiveDir];
+  // Nor its .local/state: a test that restarts passes the same --state-dir twice.
+  const stateDir = args.includes('--state-dir')
+    ? String(args[args.indexOf('--state-dir') + 1])
+    : mkdtempSync(path.join(tmpdir(), 'pipeline-state-'));
+  const stateArgs = args.includes('--state-dir') ? [] : ['--state-dir', stateDir];
   const child: ChildProcess = spawn(
     process.execPath,
-    [TSX_CLI, 'local/cli/main.ts', 'start', '--port', '0', ...archiveArgs, ...args],
+    [TSX_CLI, 'local/cli/main.ts', 'start', '--port', '0', ...archiveArgs, ...stateArgs, ...args],
     {
       cwd: ROOT,
       env: { ...process.env, ...env, [TOKEN_ENV_VAR]: token, PORT: '' },
@@ -110,7 +117,9 @@ export async function startPipelineProcess(
   return {
     url,
     archiveDir,
-    webhookUrl: `${url}/webhooks/smartcar`,
+    stateDir,
+    // The path the banner names: the construct's default, or the one the context or template set.
+    webhookUrl: /webhook\s+POST\s+(\S+)/.exec(output)?.[1] ?? `${url}/webhooks/smartcar`,
     output: () => output,
     status,
     fault: async (change) => {

@@ -14,7 +14,9 @@ export type FixtureEvent =
   | { action: 'log' }
   | { action: 'print'; text: string }
   | { action: 'throw' }
-  | { action: 'exit'; code: number };
+  | { action: 'exit'; code: number }
+  | { action: 'sleep'; ms: number }
+  | { action: 'spin' };
 
 export const handler = async (event: FixtureEvent, context: Context) => {
   invocations++;
@@ -36,6 +38,12 @@ export const handler = async (event: FixtureEvent, context: Context) => {
       return { invocations };
     case 'throw':
       throw new TypeError('handler refused');
+    case 'sleep':
+      await new Promise((resolve) => setTimeout(resolve, event.ms));
+      return { invocations };
+    case 'spin':
+      // Never yields: only terminating the thread ends it.
+      for (;;);
     case 'exit':
       process.exit(event.code);
   }
