@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { writeEntryFile } from '../lib/processing/entry-file';
 
 /** The modules that export the two Lambda handlers, and where they come from. */
 export interface FunctionModules {
@@ -88,19 +88,7 @@ function processorEntryFor(appEntry: string): string {
     'export const handler = createProcessorHandler(app);',
     '',
   ].join('\n');
-  const dir = path.join(tmpdir(), 'smartcar-webhooks-entries');
-  const file = path.join(
-    dir,
-    `processor-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.ts`,
-  );
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    // Written aside and renamed, so a parallel start never loads half a file.
-    const partial = `${file}.${process.pid}.tmp`;
-    writeFileSync(partial, source);
-    renameSync(partial, file);
-  }
-  return file;
+  return writeEntryFile(path.join(tmpdir(), 'smartcar-webhooks-entries'), source);
 }
 
 interface TemplateResource {

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Stage } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { writeEntryFile } from './entry-file';
 
 const LAMBDAS_DIR = path.join(__dirname, '..', '..', 'lambdas');
 
@@ -38,19 +38,7 @@ export function processorEntry(scope: IConstruct, appEntry: string | undefined):
   const base =
     outdir !== undefined && isInside(outdir, projectRoot) ? outdir : path.join(projectRoot, 'cdk.out');
   const dir = path.join(base, 'smartcar-webhooks-entries');
-  const source = entrySource(dir, app);
-  const file = path.join(
-    dir,
-    `processor-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.ts`,
-  );
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    // Written aside and renamed, so a parallel synth never bundles half a file.
-    const partial = `${file}.${process.pid}.tmp`;
-    writeFileSync(partial, source);
-    renameSync(partial, file);
-  }
-  return file;
+  return writeEntryFile(dir, entrySource(dir, app));
 }
 
 function entrySource(dir: string, app: string): string {
