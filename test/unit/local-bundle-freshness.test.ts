@@ -176,7 +176,10 @@ describe('pipelineSetup with --bundles', () => {
       },
     };
     writeFileSync(stack.templateFile, JSON.stringify(template));
-    utimesSync(stack.templateFile, long, long);
+    // The template newer than every file: only the bundles are stale, whatever order a checkout
+    // wrote the repository's files in (a fresh clone gives them all nearly the same time).
+    const later = new Date(Date.now() + 3_600_000);
+    utimesSync(stack.templateFile, later, later);
 
     expect(() => pipelineSetup({ bundlesDir: 'cdk.out', cwd: root })).toThrow(
       /are older than their sources[\s\S]*lambdas\/\S+ changed at .*, after the (receiver|processor) bundle \(asset\.(aaaa|bbbb)\)[\s\S]*Run `npx cdk synth`/,
