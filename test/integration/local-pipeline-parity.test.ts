@@ -127,7 +127,9 @@ describe('npm start as cdk deploy deploys by default (with -c appEntry)', () => 
     const crash = /processor crashed after (\d+) of (\d+) records/.exec(pipeline.output());
     const batch = Number(crash?.[2]);
     expect(batch).toBeGreaterThan(1);
-    expect(after.failed - before.failed).toBe(batch);
+    // Every record of the crashed batch failed once; on a loaded machine one whose idempotency
+    // lock the crash left behind may fail once more before the lock expires: never fewer.
+    expect(after.failed - before.failed).toBeGreaterThanOrEqual(batch);
     expect(after.processed - before.processed).toBe(events.length);
     expect(after.duplicates - before.duplicates).toBe(Number(crash?.[1]));
     const eventIds = events.map((event) => event.eventId);
