@@ -14,6 +14,7 @@ import {
 import { field, nonEmptyString } from '../runtime/envelope';
 import { SmartcarWebhooksError } from '../runtime/errors';
 import { readRecord } from './queued-record';
+import { describeError } from '../runtime/deadline';
 
 /** Writes a batch of deliveries to the archive; resolves only once S3 holds every one of them. */
 export interface ArchiveWriter {
@@ -83,7 +84,7 @@ async function putObject(
     );
   } catch (error) {
     throw new ArchiveWriteError(
-      `The archive could not be written (s3://${bucket}/${key}): ${describe(error)}. The batch stays on the ` +
+      `The archive could not be written (s3://${bucket}/${key}): ${describeError(error)}. The batch stays on the ` +
         'queue and is retried; check the bucket, its policy and the processor role.',
       { cause: error },
     );
@@ -118,8 +119,4 @@ function isReplay(record: SQSRecord): boolean {
 
 function isVerifiedWith(value: string | undefined): value is VerifiedWith {
   return (Object.values(VERIFIED_WITH) as readonly string[]).includes(value ?? '');
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

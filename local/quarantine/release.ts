@@ -12,6 +12,7 @@ import { parseSignatureHeader, signatureMatches } from '../../lambdas/receiver/v
 import { parseJsonObject, summarizeEvent } from '../../lambdas/runtime/envelope';
 import type { ArchiveLocation } from '../archive/archive-reader';
 import { type QuarantineItem, removeQuarantined, writeReleaseLog } from './quarantine-store';
+import { describeError } from '../../lambdas/runtime/deadline';
 
 /** The tokens a release verifies with: the stored secret's current and previous versions. */
 export interface ReleaseTokens {
@@ -139,7 +140,7 @@ async function releaseOne(
     return {
       ...base,
       outcome: 'failed',
-      detail: `SQS did not take it (${error instanceof Error && error.cause instanceof Error ? describe(error.cause) : describe(error)}); still quarantined`,
+      detail: `SQS did not take it (${error instanceof Error && error.cause instanceof Error ? describeError(error.cause) : describeError(error)}); still quarantined`,
     };
   }
   // On the queue now: a failed delete only leaves a copy that a later release skips as a duplicate.
@@ -181,8 +182,4 @@ function decode(bytes: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
