@@ -5,6 +5,10 @@
  */
 export const LOG_MESSAGES = {
   verifyAnswered: 'Answered VERIFY challenge',
+  /**
+   * The `message` of an accepted delivery's EMF document, the receiver's one line for it (with
+   * `eventId` and `deliveryId`), not of a logger line.
+   */
   deliveryEnqueued: 'Delivery enqueued',
   requestRefused: 'Request refused',
   /** With `errorCode` and the object `key`: `doctor` explains it, `quarantine release` releases it. */

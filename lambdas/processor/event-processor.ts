@@ -102,26 +102,34 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     const { replay, release } = queued;
     const log = logger.createChild({
       persistentKeys: {
-        ...logKeys(queued.summary),
-        messageId: record.messageId,
+        ...eventLogKeys(queued.summary),
         ...(replay === undefined ? {} : { replayId: replay.id }),
         ...(release === undefined ? {} : { releaseId: release.id, verifiedWith: release.verifiedWith }),
       },
     });
+    // Only on the rare lines (failed, parked, locked, ignored), which are read one by one: the SQS
+    // message to look for and the delivery attempt behind it. A processed event's line is one per
+    // event, and its eventId finds the rest (the receiver's line, the archive).
+    const investigation: InvestigationKeys = {
+      attempt,
+      messageId: record.messageId,
+      deliveryId: queued.summary.deliveryId,
+      vehicleId: queued.summary.vehicleId,
+    };
     const parsed = parseSmartcarEvent(queued.document);
     if (!parsed.success) {
-      return park(record, parsed.reason, describeIssues(parsed.issues), { log, attempt });
+      return park(record, parsed.reason, describeIssues(parsed.issues), { log, investigation });
     }
     for (const drift of parsed.drift) metrics.count(METRICS.schemaDrift, { drift });
     const { event } = parsed;
     if (!isLegacyEvent(event) && isEventType(event, 'VERIFY')) {
       // The receiver answers VERIFY itself; one that reached the queue (a redrive from elsewhere,
       // say) carries no vehicle data, so there is nothing to keep.
-      log.info(LOG_MESSAGES.verifyNotProcessed);
+      log.info(LOG_MESSAGES.verifyNotProcessed, investigation);
       return OUTCOMES.ignored;
     }
     if (isLegacyEvent(event) && event.eventName === LEGACY_EVENT_NAMES.verify) {
-      log.info(LOG_MESSAGES.verifyNotProcessed);
+      log.info(LOG_MESSAGES.verifyNotProcessed, investigation);
       return OUTCOMES.ignored;
     }
     const eventKey = queued.summary.eventKey;
@@ -150,13 +158,13 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       return outcome;
     } catch (error) {
       if (error instanceof UnprocessableEventError) {
-        return park(record, UNPROCESSABLE_REASONS.handlerRefused, error.message, { log, attempt });
+        return park(record, UNPROCESSABLE_REASONS.handlerRefused, error.message, { log, investigation });
       }
       metrics.count(METRICS.processingFailures);
       if (error instanceof IdempotencyAlreadyInProgressError) {
-        log.warn(LOG_MESSAGES.eventLocked, { attempt });
+        log.warn(LOG_MESSAGES.eventLocked, investigation);
       } else {
-        log.error(LOG_MESSAGES.processingFailed, { attempt, error: describe(error) });
+        log.error(LOG_MESSAGES.processingFailed, { ...investigation, error: describe(error) });
       }
       throw error;
     }
@@ -171,22 +179,27 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     record: SQSRecord,
     reason: UnprocessableReason,
     detail: string,
-    { log, attempt }: { log: Logger; attempt: number },
+    { log, investigation }: { log: Logger; investigation: InvestigationKeys },
   ): Promise<Outcome> => {
     if (deadLetter === undefined) {
       metrics.count(METRICS.processingFailures);
-      log.error(LOG_MESSAGES.processingFailed, { attempt, reason, detail });
+      log.error(LOG_MESSAGES.processingFailed, { ...investigation, reason, detail });
       throw new UnprocessableEventError(`${reason}: ${detail}`);
     }
     try {
       await deadLetter(record, reason, detail);
     } catch (sendError) {
       metrics.count(METRICS.processingFailures);
-      log.error(LOG_MESSAGES.processingFailed, { attempt, error: describe(sendError), reason, detail });
+      log.error(LOG_MESSAGES.processingFailed, {
+        ...investigation,
+        error: describe(sendError),
+        reason,
+        detail,
+      });
       throw sendError;
     }
     metrics.count(METRICS.eventsParked, { reason });
-    log.error(LOG_MESSAGES.sentToDeadLetterQueue, { attempt, reason, detail });
+    log.error(LOG_MESSAGES.sentToDeadLetterQueue, { ...investigation, reason, detail });
     return OUTCOMES.deadLettered;
   };
 
@@ -240,13 +253,23 @@ function describeIssues(issues: readonly EventIssue[]): string {
   return `${listed.join('; ')}${more}`;
 }
 
-function logKeys(summary: EventSummary): Record<string, string> {
+/** Keys on every line about the event, its handlers' lines included. */
+function eventLogKeys(summary: EventSummary): Record<string, string> {
   const keys: Record<string, string> = { eventId: summary.eventKey };
   if (summary.eventType !== undefined) keys.eventType = summary.eventType;
-  if (summary.deliveryId !== undefined) keys.deliveryId = summary.deliveryId;
-  if (summary.vehicleId !== undefined) keys.vehicleId = summary.vehicleId;
   return keys;
 }
+
+/**
+ * What a failed, parked or locked record's line carries besides {@link eventLogKeys}. A type, not
+ * an interface, so that it is assignable to the logger's attributes (an index signature).
+ */
+type InvestigationKeys = {
+  attempt: number;
+  messageId: string;
+  deliveryId?: string;
+  vehicleId?: string;
+};
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -52,6 +52,8 @@ const MAX_ATTRIBUTE_LENGTH = 256;
 
 // Characters SQS accepts in a message attribute value (the same set as in a body).
 const NOT_STORABLE = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+// The same set, for a yes or no: a global pattern's test() would carry lastIndex between calls.
+const HAS_NOT_STORABLE = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
 /**
  * An attribute from an id the sender chose: characters SQS would refuse (an escaped control
@@ -59,6 +61,10 @@ const NOT_STORABLE = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
  * is cut by code points so a surrogate pair is never split.
  */
 function stringAttribute(value: string) {
+  // Smartcar's ids (UUIDs) pass as they are; only an odd one pays for the code point split.
+  if (value.length <= MAX_ATTRIBUTE_LENGTH && !HAS_NOT_STORABLE.test(value)) {
+    return { DataType: 'String', StringValue: value };
+  }
   const storable = value.replace(NOT_STORABLE, '\uFFFD');
   return { DataType: 'String', StringValue: Array.from(storable).slice(0, MAX_ATTRIBUTE_LENGTH).join('') };
 }

@@ -21,6 +21,9 @@ export function findHeader(
   name: string,
 ): string | undefined {
   const wanted = name.toLowerCase();
+  // HTTP APIs hand over lower-case names, so the scan is for REST APIs and proxies.
+  const lowerCase = headers[wanted];
+  if (lowerCase !== undefined) return lowerCase;
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() === wanted) return value;
   }

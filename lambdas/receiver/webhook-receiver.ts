@@ -59,7 +59,10 @@ type LogKeys = Record<string, string | undefined>;
 
 /** What is known about a request by the time it is answered; decides how a refusal is counted. */
 interface RequestFacts {
-  keys: LogKeys;
+  /** The body as a JSON object, once parsed; its ids are logged with a refusal. */
+  document?: JsonObject;
+  /** The verified event, once summarized: its ids are the ones logged from then on. */
+  event?: EventSummary;
   /** Its SC-Signature is valid for its bytes: Smartcar sent it, and refusing it loses an event. */
   signed: boolean;
   /** A `Smartcar/` User-Agent and a body shaped like a Smartcar event. */
@@ -68,8 +71,6 @@ interface RequestFacts {
   signableAsChallenge: boolean;
   /** The body's bytes, once read: what the quarantine keeps. */
   body?: Buffer;
-  /** `meta.version` (or legacy `version`) of the body, once parsed. */
-  envelopeVersion?: string;
 }
 
 // Valid UTF-8 only: a lossy decode would put different bytes on the queue than the ones signed.
@@ -85,14 +86,14 @@ export async function receiveWebhook(
   request: WebhookRequest,
   deps: ReceiverDependencies,
 ): Promise<HttpResponse> {
-  const facts: RequestFacts = { keys: {}, signed: false, smartcarShaped: false, signableAsChallenge: false };
+  const facts: RequestFacts = { signed: false, smartcarShaped: false, signableAsChallenge: false };
   try {
     if (request.method === 'GET') return jsonResponse(200, { status: 'ok' });
     if (request.method !== 'POST') throw new MethodNotAllowedError(request.method);
     return await receiveDelivery(request, deps, facts);
   } catch (error) {
     countRefusal(deps.metrics, error, facts);
-    logFailure(deps.logger, error, facts.keys);
+    logFailure(deps.logger, error, logKeysOf(facts));
     if (facts.smartcarShaped && error instanceof WebhookRequestError) {
       await keepInQuarantine(request, error, facts, deps);
     }
@@ -112,6 +113,7 @@ async function keepInQuarantine(
   deps: ReceiverDependencies,
 ): Promise<void> {
   if (deps.quarantine === undefined || facts.body === undefined) return;
+  const keys = logKeysOf(facts);
   const outcome = await deps.quarantine({
     reason: error.code,
     message: error.message,
@@ -121,24 +123,24 @@ async function keepInQuarantine(
     headers: request.headers,
     isBase64Encoded: request.isBase64Encoded,
     ids: {
-      eventId: facts.keys.eventId,
-      eventType: facts.keys.eventType,
-      deliveryId: facts.keys.deliveryId,
-      envelopeVersion: facts.envelopeVersion,
+      eventId: keys.eventId,
+      eventType: keys.eventType,
+      deliveryId: keys.deliveryId,
+      envelopeVersion: facts.document === undefined ? undefined : envelopeVersionOf(facts.document),
     },
     requestId: request.requestId,
   });
   if (outcome.kept) {
     deps.metrics.count(METRICS.deliveriesQuarantined, { reason: error.code });
     deps.logger.info(LOG_MESSAGES.deliveryQuarantined, {
-      ...facts.keys,
+      ...keys,
       errorCode: error.code,
       key: outcome.key,
     });
   } else if (outcome.cause !== 'NOT_QUARANTINED' && outcome.cause !== 'ALREADY_KEPT') {
     deps.metrics.count(METRICS.quarantineMisses, { cause: outcome.cause });
     deps.logger.warn(LOG_MESSAGES.quarantineMissed, {
-      ...facts.keys,
+      ...keys,
       errorCode: error.code,
       cause: outcome.cause,
       detail: outcome.detail,
@@ -155,10 +157,7 @@ async function receiveDelivery(
   facts.body = body;
   const text = decodeUtf8(body);
   const document = text === undefined ? undefined : parseJsonObject(text);
-  if (document !== undefined) {
-    facts.keys = looseLogKeys(document);
-    facts.envelopeVersion = envelopeVersionOf(document);
-  }
+  facts.document = document;
   facts.smartcarShaped =
     isSmartcarUserAgent(findHeader(request.headers, 'user-agent')) && looksLikeSmartcarEvent(document);
   facts.signableAsChallenge = text !== undefined && isSignableChallenge(text);
@@ -176,7 +175,7 @@ async function receiveDelivery(
     const challenge = readChallenge(document);
     const token = await deps.tokens.current();
     deps.metrics.count(METRICS.verifyChallenges);
-    deps.logger.info(LOG_MESSAGES.verifyAnswered, facts.keys);
+    deps.logger.info(LOG_MESSAGES.verifyAnswered, looseLogKeys(document));
     return jsonResponse(200, { challenge: computeSignature(token, challenge) });
   }
 
@@ -192,11 +191,15 @@ async function receiveDelivery(
     );
   }
   const event = summarizeEvent(document, body);
-  facts.keys = logKeys(event);
+  facts.event = event;
   checkReplayWindow(document, deps);
   await deps.enqueue({ ...toQueuedBody(text, body), verifiedWith }, event);
   deps.metrics.count(METRICS.deliveries, { eventType: event.eventType ?? '(none)' });
-  deps.logger.info(LOG_MESSAGES.deliveryEnqueued, facts.keys);
+  // The accepted delivery's one line is its EMF document: a log line of its own would repeat the
+  // service and event type at twice the bytes, and deliveries are the bulk of the log. The eventId
+  // alone: every line about the event carries it, and the queued message and the archive keep the
+  // deliveryId (refusal lines log it, where it is what Smartcar's side of a failure is found by).
+  deps.metrics.addMetadata?.({ message: LOG_MESSAGES.deliveryEnqueued, eventId: event.eventKey });
   return jsonResponse(200, { status: 'accepted', eventKey: event.eventKey });
 }
 
@@ -268,6 +271,12 @@ async function isSigned(body: Uint8Array, header: string | undefined, tokens: To
   } catch {
     return false;
   }
+}
+
+/** The ids a refusal is logged with: the verified event's once known, else the body's as sent. */
+function logKeysOf(facts: RequestFacts): LogKeys {
+  if (facts.event !== undefined) return logKeys(facts.event);
+  return facts.document === undefined ? {} : looseLogKeys(facts.document);
 }
 
 /** Log keys that identify an event without personal data. */

@@ -19,3 +19,12 @@ export const publishLogRecord: CustomJsonReplacerFn = (key, value) => {
   if (key === '' && logRecords.hasSubscribers) logRecords.publish(value);
   return value;
 };
+
+/**
+ * Publishes an EMF document on {@link LOG_RECORDS_CHANNEL} as it is printed: on the happy path it
+ * is the function's only line, its metadata standing in for a log record (`message`, `eventId`).
+ * `document` is only called when someone subscribes, so a deployed function does not build it twice.
+ */
+export function publishEmfDocument(document: () => object): void {
+  if (logRecords.hasSubscribers) logRecords.publish(document());
+}

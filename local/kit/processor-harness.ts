@@ -8,6 +8,7 @@ import type { ArchiveWriter } from '../../lambdas/processor/archive';
 import type { DeadLetterSender } from '../../lambdas/processor/dead-letter';
 import { createEventProcessor } from '../../lambdas/processor/event-processor';
 import { createBatchStep, idempotencyStore } from '../../lambdas/processor/processor-handler';
+import { CompactLogFormatter } from '../../lambdas/runtime/logger';
 import type { MetricsRecorder } from '../../lambdas/runtime/metrics';
 import type { WebhookApp } from '../../lambdas/sdk';
 import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
@@ -54,7 +55,10 @@ export interface ProcessorHarness {
  * expiry of the construct, and a batch that never throws on a full failure.
  */
 export function processorHarness(options: ProcessorHarnessOptions = {}): ProcessorHarness {
-  const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAMES.processor });
+  // The functions' own line format, so what a test reads is what CloudWatch would store.
+  const logger =
+    options.logger ??
+    new Logger({ serviceName: SERVICE_NAMES.processor, logFormatter: new CompactLogFormatter() });
   const metrics = options.metrics ?? recordingMetrics();
   const eventProcessor = createEventProcessor({
     app: options.app ?? shippedApp,

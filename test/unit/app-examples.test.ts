@@ -24,7 +24,8 @@ function dispatchContext(overrides: Partial<DispatchContext> = {}): DispatchCont
   return {
     eventKey: randomUUID(),
     attempt: 1,
-    logger: new Logger({ serviceName: 'app-examples-test' }),
+    // DEBUG, so the personal-data checks also read the lines a sampled invocation would write.
+    logger: new Logger({ serviceName: 'app-examples-test', logLevel: 'DEBUG' }),
     firedTriggers: [STATE_OF_CHARGE],
     isFirstDelivery: false,
     isNewest: () => true,
@@ -130,6 +131,32 @@ describe('example app (lambdas/app)', () => {
     expect(logLines(output).length).toBeGreaterThan(0);
     expect(output).not.toContain(VIN);
     expect(output).not.toContain(LATITUDE);
+  });
+});
+
+describe('example app: onVehicleState', () => {
+  const summaryLines = (output: string) =>
+    logLines(output).filter((line) => line.message === 'Vehicle state received');
+
+  it('logs its summary at INFO when a signal carries an error instead of a value', async () => {
+    const output = await run(withStateOfCharge(failedStateOfCharge));
+
+    expect(summaryLines(output)).toEqual([
+      expect.objectContaining({ level: 'INFO', failedSignals: expect.arrayContaining([STATE_OF_CHARGE]) }),
+    ]);
+  });
+
+  it('logs its summary at DEBUG only when every signal has a value: "Event processed" already says it was handled', async () => {
+    const event = vehicleStateEvent();
+    const data = event.data as { signals: { status?: { value?: string } }[] };
+    const everySignalWithAValue = {
+      ...event,
+      data: { ...data, signals: data.signals.filter((signal) => signal.status?.value !== 'ERROR') },
+    };
+
+    const output = await run(everySignalWithAValue);
+
+    expect(summaryLines(output)).toEqual([expect.objectContaining({ level: 'DEBUG', failedSignals: [] })]);
   });
 });
 

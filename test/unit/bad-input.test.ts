@@ -297,4 +297,24 @@ describe('receiver: what reaches SQS', () => {
     expect(response.statusCode).toBeLessThan(500);
     for (const attribute of attributes) expect(attribute.StringValue).toMatch(sqsAllowed);
   });
+
+  it('cuts a signed eventId longer than 256 characters to 256 in its attribute, enqueuing the whole body', async () => {
+    const eventId = 'e'.repeat(300);
+    const body = JSON.stringify(vehicleStateEvent({ eventId }));
+
+    const response = await send(signedRequest(body));
+
+    expect(response.statusCode).toBe(200);
+    expect(sentMessages()[0]?.MessageAttributes?.eventKey?.StringValue).toBe('e'.repeat(256));
+    expect(sentMessages()[0]?.MessageBody).toBe(body);
+  });
+
+  it('cuts a long eventId by code points, never between the halves of a surrogate pair', async () => {
+    const eventId = `${'e'.repeat(255)}\u{1F697}\u{1F697}`;
+    const body = JSON.stringify(vehicleStateEvent({ eventId }));
+
+    await send(signedRequest(body));
+
+    expect(sentMessages()[0]?.MessageAttributes?.eventKey?.StringValue).toBe(`${'e'.repeat(255)}\u{1F697}`);
+  });
 });

@@ -628,24 +628,54 @@ describe('event processor: metrics', () => {
 });
 
 describe('event processor: logs', () => {
-  it('logs a processed event with its eventId, eventType, deliveryId and vehicleId', async () => {
+  it('logs a processed event with its eventId, eventType and attempt', async () => {
     const event = vehicleStateEvent();
-    const meta = event.meta as { deliveryId: string };
-    const vehicle = (event.data as { vehicle: { id: string } }).vehicle;
-    const record = recordOf(event);
     const processor = createProcessor();
 
-    const { output } = await captureOutput(() => processor.processBatch([record]));
+    const { output } = await captureOutput(() => processor.processBatch([recordOf(event)]));
 
     expect(logLines(output)).toContainEqual(
       expect.objectContaining({
         level: 'INFO',
-        message: 'Event processed',
+        message: LOG_MESSAGES.eventProcessed,
         eventId: event.eventId,
         eventType: 'VEHICLE_STATE',
-        deliveryId: meta.deliveryId,
-        vehicleId: vehicle.id,
+        attempt: 1,
+      }),
+    );
+  });
+
+  it('leaves the message, delivery and vehicle ids off a processed event, one line per event', async () => {
+    const event = vehicleStateEvent();
+    const processor = createProcessor();
+
+    const { output } = await captureOutput(() => processor.processBatch([recordOf(event)]));
+    const processed = logLines(output).find((line) => line.message === LOG_MESSAGES.eventProcessed);
+
+    expect(processed).toBeDefined();
+    expect(processed).not.toHaveProperty('messageId');
+    expect(processed).not.toHaveProperty('deliveryId');
+    expect(processed).not.toHaveProperty('vehicleId');
+  });
+
+  it('logs a failed event with its attempt, messageId, deliveryId and vehicleId, to find the message', async () => {
+    const handlers = fakeHandlers();
+    handlers.onVehicleState.mockRejectedValue(new Error('downstream unavailable'));
+    const event = vehicleStateEvent();
+    const record = recordOf(event, { receiveCount: 2 });
+
+    const { output } = await captureOutput(() => createProcessor(handlers).processBatch([record]));
+
+    expect(logLines(output)).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        message: LOG_MESSAGES.processingFailed,
+        eventId: event.eventId,
+        attempt: 2,
         messageId: record.messageId,
+        deliveryId: (event.meta as { deliveryId: string }).deliveryId,
+        vehicleId: (event.data as { vehicle: { id: string } }).vehicle.id,
+        error: 'Error: downstream unavailable',
       }),
     );
   });

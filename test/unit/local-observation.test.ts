@@ -1,6 +1,8 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { LOG_RECORDS_CHANNEL, publishLogRecord } from '../../lambdas/runtime/observation';
+import { METRICS } from '../../lambdas/contract';
+import { powertoolsMetrics } from '../../lambdas/runtime/metrics';
+import { LOG_RECORDS_CHANNEL, publishEmfDocument, publishLogRecord } from '../../lambdas/runtime/observation';
 import { captureOutput } from '../support/builders';
 
 /** A logger configured like the functions' own. */
@@ -60,7 +62,44 @@ describe('observation channel: log records', () => {
   });
 });
 
+describe('observation channel: EMF documents', () => {
+  let records: Record<string, unknown>[];
+  const onRecord = (record: unknown) => void records.push(record as Record<string, unknown>);
+
+  beforeEach(() => {
+    records = [];
+    subscribe(LOG_RECORDS_CHANNEL, onRecord);
+  });
+
+  afterEach(() => {
+    unsubscribe(LOG_RECORDS_CHANNEL, onRecord);
+  });
+
+  it('publishes the document a metrics flush prints, with its metadata, as the line of an enqueued delivery', async () => {
+    const { output } = await captureOutput(async () => {
+      powertoolsMetrics.count(METRICS.deliveries, { eventType: 'VEHICLE_STATE' });
+      powertoolsMetrics.addMetadata?.({ message: 'Delivery enqueued', eventId: 'e-1' });
+      powertoolsMetrics.flush();
+    });
+
+    expect(records).toEqual([JSON.parse(output.trim())]);
+    expect(records[0]).toMatchObject({
+      message: 'Delivery enqueued',
+      eventId: 'e-1',
+      eventType: 'VEHICLE_STATE',
+    });
+  });
+});
+
 describe('observation channel without a subscriber', () => {
+  it('does not build an EMF document for it', () => {
+    const document = jest.fn(() => ({}));
+
+    publishEmfDocument(document);
+
+    expect(document).not.toHaveBeenCalled();
+  });
+
   it('returns every value unchanged', () => {
     const record = { level: 'INFO', message: 'Event processed' };
 

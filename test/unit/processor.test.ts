@@ -1,7 +1,13 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { ENV_VARS, IDEMPOTENCY_TABLE, PROCESSOR_ENVIRONMENT, SERVICE_NAMES } from '../../lambdas/contract';
+import {
+  ENV_VARS,
+  IDEMPOTENCY_TABLE,
+  LOG_MESSAGES,
+  PROCESSOR_ENVIRONMENT,
+  SERVICE_NAMES,
+} from '../../lambdas/contract';
 import { IDEMPOTENCY_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import {
   captureOutput,
@@ -200,8 +206,35 @@ describe('processor entry (lambdas/processor/index.ts)', () => {
     });
   });
 
-  it('adds the Lambda request id to the log lines of each record', async () => {
+  /** The JSON lines one invocation printed. */
+  const printedLines = (output: string) =>
+    output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it('writes the line of a processed record with the keys of the event only, none of the invocation', async () => {
     const { handler } = coldStart();
+    const event = vehicleStateEvent();
+
+    const { output } = await captureOutput(() =>
+      handler(sqsEvent(sqsRecord(JSON.stringify(event))), lambdaContext()),
+    );
+
+    expect(printedLines(output)).toContainEqual({
+      level: 'INFO',
+      message: LOG_MESSAGES.eventProcessed,
+      service: CONSTRUCT_ENV[ENV_VARS.serviceName],
+      eventId: event.eventId,
+      eventType: 'VEHICLE_STATE',
+      attempt: 1,
+      lagMs: expect.any(Number),
+    });
+  });
+
+  it('adds the Lambda request id and cold start to the line of a record that failed', async () => {
+    const { handler, dynamodb, sdk } = coldStart();
+    dynamodb.on(sdk.PutItemCommand).rejects(new Error('DynamoDB unavailable'));
     const context = lambdaContext();
     const event = vehicleStateEvent();
 
@@ -209,16 +242,13 @@ describe('processor entry (lambdas/processor/index.ts)', () => {
       handler(sqsEvent(sqsRecord(JSON.stringify(event))), context),
     );
 
-    const lines = output
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines).toContainEqual(
+    expect(printedLines(output)).toContainEqual(
       expect.objectContaining({
-        message: 'Event processed',
+        level: 'ERROR',
+        message: LOG_MESSAGES.processingFailed,
         eventId: event.eventId,
         function_request_id: context.awsRequestId,
-        service: CONSTRUCT_ENV[ENV_VARS.serviceName],
+        cold_start: expect.any(Boolean),
       }),
     );
   });

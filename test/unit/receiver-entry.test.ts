@@ -1,10 +1,11 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { ENV_VARS, RECEIVER_ENVIRONMENT } from '../../lambdas/contract';
+import { ENV_VARS, LOG_MESSAGES, METRICS, RECEIVER_ENVIRONMENT, SERVICE_NAMES } from '../../lambdas/contract';
 import { RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import {
   apiGatewayEvent,
+  captureOutput,
   lambdaContext,
   sign,
   signedRequest,
@@ -21,6 +22,7 @@ const ENV: Record<string, string> = {
     maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes,
     replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
     tokenRotationGraceSeconds: RECEIVER_DEFAULTS.tokenRotationGraceSeconds,
+    serviceName: SERVICE_NAMES.receiver,
   }),
   AWS_REGION: 'eu-west-1',
 };
@@ -65,6 +67,23 @@ describe('receiver Lambda entry', () => {
 
     expect(JSON.parse(String(response.body))).toEqual({ challenge: sign('entry-check') });
     expect(secrets.calls()[0]?.args[0].input).toMatchObject({ SecretId: ENV[ENV_VARS.tokenSecretId] });
+  });
+
+  it('writes one line for an accepted delivery, its EMF document, with the ids of the event', async () => {
+    const { handler } = loadHandler(ENV);
+    const event = vehicleStateEvent();
+
+    const { output } = await captureOutput(() => handler(signedRequest(event), lambdaContext()));
+    const lines = output.split('\n').filter((line) => line !== '');
+
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      message: LOG_MESSAGES.deliveryEnqueued,
+      service: SERVICE_NAMES.receiver,
+      eventId: event.eventId,
+      eventType: 'VEHICLE_STATE',
+      [METRICS.deliveries]: 1,
+    });
   });
 
   it('sends signed deliveries to the queue named by its environment', async () => {

@@ -10,10 +10,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createReceiverDependencies, toWebhookRequest } from '../../lambdas/receiver/receiver-dependencies';
 import { receiveWebhook } from '../../lambdas/receiver/webhook-receiver';
-import type { MetricsRecorder } from '../../lambdas/runtime/metrics';
+import { type MetricsRecorder, powertoolsMetrics } from '../../lambdas/runtime/metrics';
 import { recordingMetrics } from '../support/metrics';
 import { RECEIVER_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
-import { METRICS, PLACEHOLDER_TOKEN } from '../../lambdas/contract';
+import { LOG_MESSAGES, METRICS, PLACEHOLDER_TOKEN } from '../../lambdas/contract';
 import {
   apiGatewayEvent,
   captureOutput,
@@ -552,18 +552,42 @@ describe('receiver: routes', () => {
 });
 
 describe('receiver: logs', () => {
-  it('logs eventId, eventType, deliveryId and vehicleId of an enqueued delivery', async () => {
+  // Other tests leave unflushed counts in the shared Powertools recorder; they are not this one's.
+  beforeEach(() => captureOutput(async () => powertoolsMetrics.flush()));
+
+  /** What one invocation prints, the metrics flush of the Lambda entry included. */
+  const printedLines = async (invocation: () => Promise<unknown>) => {
+    const { output } = await captureOutput(async () => {
+      await invocation();
+      powertoolsMetrics.flush();
+    });
+    return output.split('\n').filter((line) => line !== '');
+  };
+
+  it('writes one line for an enqueued delivery, its EMF document, with the message, eventId and eventType', async () => {
     const receive = createReceiver();
     const event = vehicleStateEvent();
-    const { output } = await captureOutput(() => receive(signedRequest(event)));
-    const line = JSON.parse(output.split('\n').find((l) => l.includes('Delivery enqueued')) ?? '{}');
 
-    expect(line).toMatchObject({
+    const lines = await printedLines(() => receive(signedRequest(event)));
+
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      _aws: expect.any(Object),
+      message: LOG_MESSAGES.deliveryEnqueued,
       eventId: event.eventId,
       eventType: 'VEHICLE_STATE',
-      deliveryId: (event.meta as { deliveryId: string }).deliveryId,
-      vehicleId: (event.data as { vehicle: { id: string } }).vehicle.id,
+      [METRICS.deliveries]: 1,
     });
+  });
+
+  it('leaves the vehicle id and the deliveryId out of the line of an enqueued delivery (the queued message and the archive keep them)', async () => {
+    const receive = createReceiver();
+    const event = vehicleStateEvent();
+
+    const lines = await printedLines(() => receive(signedRequest(event)));
+
+    expect(lines.join('\n')).not.toContain((event.data as { vehicle: { id: string } }).vehicle.id);
+    expect(lines.join('\n')).not.toContain((event.meta as { deliveryId: string }).deliveryId);
   });
 
   it('never logs the token, signatures, the body, VINs or locations', async () => {
@@ -573,9 +597,11 @@ describe('receiver: logs', () => {
     const { output } = await captureOutput(async () => {
       await receive(apiGatewayEvent({ body: JSON.stringify(verifyEvent('log-check')) }));
       await receive(signedRequest(body));
+      powertoolsMetrics.flush();
       await receive(signedRequest(body, { token: 'wrong' }));
       sqsMock.on(SendMessageCommand).rejects(new Error('down'));
       await receive(signedRequest(body));
+      powertoolsMetrics.flush();
     });
 
     expect(output).toContain('Delivery enqueued');
