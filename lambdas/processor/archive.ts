@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSRecord } from 'aws-lambda';
 import {
   type ArchiveRecord,
@@ -78,6 +78,9 @@ async function putObject(
   // (a batch made of other records under the same name would erase what the first one archived).
   const key = archiveObjectKey(earliest, archivedEventType(lines[0]?.event_type), randomUUID());
   const body = gzipSync(`${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
+  // Required here, not imported, so a processor with the archive off never evaluates the S3 SDK.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above and ./s3-archive-sdk.ts
+  const { PutObjectCommand } = require('./s3-archive-sdk') as typeof import('./s3-archive-sdk');
   try {
     await client.send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/gzip' }),

@@ -1,4 +1,4 @@
-import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { MESSAGE_ATTRIBUTES } from '../contract';
 
@@ -22,18 +22,26 @@ function shortDetail(detail: string): string {
   return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
+/** An SQS client, or a function that makes one on the first send. */
+export type DeadLetterClient = Pick<SQSClient, 'send'> | (() => Pick<SQSClient, 'send'>);
+
 /**
  * A {@link DeadLetterSender} over SQS. The body goes byte for byte, with its original attributes,
- * so a redrive after the fix delivers exactly what Smartcar sent.
+ * so a redrive after the fix delivers exactly what Smartcar sent. Given a function for `client`,
+ * neither the client nor the SQS SDK is loaded before the first unprocessable record.
  */
 export function createDeadLetterSender({
   client,
   queueUrl,
 }: {
-  client: Pick<SQSClient, 'send'>;
+  client: DeadLetterClient;
   queueUrl: string;
 }): DeadLetterSender {
+  let sqs: Pick<SQSClient, 'send'> | undefined;
   return async (record, reason, detail) => {
+    sqs ??= typeof client === 'function' ? client() : client;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: loaded on first use
+    const { SendMessageCommand } = require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs');
     const attributes: Record<string, MessageAttributeValue> = {};
     for (const [name, value] of Object.entries(record.messageAttributes)) {
       if (value.stringValue !== undefined)
@@ -44,7 +52,7 @@ export function createDeadLetterSender({
       DataType: 'String',
       StringValue: shortDetail(detail),
     };
-    await client.send(
+    await sqs.send(
       new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: record.body, MessageAttributes: attributes }),
     );
   };

@@ -2,8 +2,8 @@ import { IDEMPOTENCY_TABLE, LOG_MESSAGES, METRICS } from '../contract';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type ArchiveWriter, createArchiveWriter } from './archive';
 import { readProcessorConfig } from '../runtime/config';
@@ -56,7 +56,8 @@ export function createProcessorHandler(app: WebhookApp): ProcessorHandler {
       config.deadLetterQueueUrl === undefined
         ? undefined
         : createDeadLetterSender({
-            client: traced(new SQSClient({}), config.traceEnabled),
+            // Only an unprocessable record needs it: SQS's module is not even loaded until then.
+            client: () => traced(createSqsClient(), config.traceEnabled),
             queueUrl: config.deadLetterQueueUrl,
           }),
   });
@@ -65,7 +66,7 @@ export function createProcessorHandler(app: WebhookApp): ProcessorHandler {
     config.archiveBucketName === undefined
       ? undefined
       : createArchiveWriter({
-          client: traced(new S3Client({}), config.traceEnabled),
+          client: traced(createS3Client(), config.traceEnabled),
           bucket: config.archiveBucketName,
         });
 
@@ -78,6 +79,22 @@ export function createProcessorHandler(app: WebhookApp): ProcessorHandler {
       powertoolsMetrics.flush();
     }
   };
+}
+
+// Required where they are made, so a processor that never writes to them never evaluates their
+// modules at a cold start (each client costs 60-85 ms of `require`, BENCHMARKS.md).
+function createSqsClient(): SQSClient {
+  type SqsModule = typeof import('@aws-sdk/client-sqs');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on the first unprocessable record only
+  const { SQSClient: SQSClientClass } = require('@aws-sdk/client-sqs') as SqsModule;
+  return new SQSClientClass({});
+}
+
+function createS3Client(): S3Client {
+  type S3Sdk = typeof import('./s3-archive-sdk');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the archive is on; see ./s3-archive-sdk.ts
+  const { S3Client: S3ClientClass } = require('./s3-archive-sdk') as S3Sdk;
+  return new S3ClientClass({});
 }
 
 /** Powertools' DynamoDB persistence layer over the contract's idempotency table schema. */

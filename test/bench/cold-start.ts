@@ -14,6 +14,7 @@ import {
 } from '../../lib/smartcar-webhooks-defaults';
 import { METRICS, PROCESSOR_ENVIRONMENT, RECEIVER_ENVIRONMENT, SERVICE_NAMES } from '../../lambdas/contract';
 import { SmartcarWebhooksStack } from '../../lib/smartcar-webhooks-stack';
+import { BUNDLING, DEFERRED_MODULES, ESBUILD_REWRITES } from '../../lib/shared/webhook-function';
 import { startLocalDynamoDb } from '../../local/dynamodb';
 import { LOCAL_AWS } from '../../local/local-aws';
 import { startSecretsManagerStub } from '../../local/secrets-manager-stub';
@@ -132,12 +133,16 @@ export async function measureColdStart(runs: number): Promise<ColdStartResult> {
   try {
     progress('cold start: cdk synth with bundling');
     const assets = synthAssets(path.join(workDir, 'cdk.out'));
-    const receiverDir = copyAsset(assets.receiver, path.join(workDir, 'receiver'));
-    const processorDir = copyAsset(assets.processor, path.join(workDir, 'processor'));
+    // NODE_OPTIONS as the template sets it (since stack traces are mapped on demand, not at all).
+    const deployed = (fn: SynthesizedFunction): Record<string, string> =>
+      fn.nodeOptions === undefined ? {} : { NODE_OPTIONS: fn.nodeOptions };
+    const receiverDir = copyAsset(assets.receiver.dir, path.join(workDir, 'receiver'));
+    const processorDir = copyAsset(assets.processor.dir, path.join(workDir, 'processor'));
     const emptyDir = path.join(workDir, 'empty');
     cpSync(receiverDir, emptyDir, { recursive: true });
     writeFileSync(path.join(emptyDir, 'index.js'), 'exports.handler = async () => ({ statusCode: 200 });\n');
     rmSync(path.join(emptyDir, 'index.js.map'), { force: true });
+    rmSync(path.join(emptyDir, 'node_modules'), { recursive: true, force: true });
 
     // Written as the construct writes them, with its defaults. The archive is left off: its PUT
     // would time a local S3 stand-in, not the function; the S3 client's require is timed below.
@@ -160,35 +165,42 @@ export async function measureColdStart(runs: number): Promise<ColdStartResult> {
     processorEnv.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
     const verify = () => [apiGatewayEvent({ body: JSON.stringify(verifyEvent()) })];
     const oneRecord = () => [{ Records: [sqsRecord(vehicleStateOfSize(1_000))] }];
+    // How the functions ran before stack traces were mapped on demand: Node parsing the map at start.
     const withSourceMaps = { NODE_OPTIONS: '--enable-source-maps' };
     const setups: Setup[] = [
-      { name: 'empty handler', dir: emptyDir, file: 'index.js', env: withSourceMaps, events: verify },
+      {
+        name: 'empty handler',
+        dir: emptyDir,
+        file: 'index.js',
+        env: deployed(assets.receiver),
+        events: verify,
+      },
       {
         name: 'receiver (VERIFY)',
+        dir: receiverDir,
+        file: 'index.js',
+        env: { ...receiverEnv, ...deployed(assets.receiver) },
+        events: verify,
+      },
+      {
+        name: 'receiver (VERIFY), with --enable-source-maps',
         dir: receiverDir,
         file: 'index.js',
         env: { ...receiverEnv, ...withSourceMaps },
         events: verify,
       },
       {
-        name: 'receiver (VERIFY), no --enable-source-maps',
-        dir: receiverDir,
-        file: 'index.js',
-        env: receiverEnv,
-        events: verify,
-      },
-      {
         name: 'processor (1 record, dynalite)',
         dir: processorDir,
         file: 'index.js',
-        env: { ...processorEnv, ...withSourceMaps },
+        env: { ...processorEnv, ...deployed(assets.processor) },
         events: oneRecord,
       },
       {
-        name: 'processor (1 record), no --enable-source-maps',
+        name: 'processor (1 record), with --enable-source-maps',
         dir: processorDir,
         file: 'index.js',
-        env: processorEnv,
+        env: { ...processorEnv, ...withSourceMaps },
         events: oneRecord,
       },
     ];
@@ -264,19 +276,33 @@ function checkResult(name: string, result: unknown): void {
   if (!ok) throw new Error(`${name} did not succeed: ${JSON.stringify(result)}`);
 }
 
+/** A function's code asset folder and the NODE_OPTIONS its template sets, if any. */
+interface SynthesizedFunction {
+  dir: string;
+  nodeOptions?: string;
+}
+
 /** The code asset folders of both functions, from an in-process synth. */
-function synthAssets(outdir: string): { receiver: string; processor: string } {
+function synthAssets(outdir: string): { receiver: SynthesizedFunction; processor: SynthesizedFunction } {
   const cdkContext = JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context;
   const app = new App({ outdir, context: cdkContext });
   const stack = new SmartcarWebhooksStack(app, 'BenchColdStart');
   const template = app.synth().getStackByName(stack.stackName).template as {
-    Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }>;
+    Resources: Record<
+      string,
+      { Properties: { Code?: { S3Key?: string }; Environment?: { Variables?: Record<string, unknown> } } }
+    >;
   };
-  const assetOf = (fn: NodejsFunction): string => {
+  const assetOf = (fn: NodejsFunction): SynthesizedFunction => {
     const logicalId = stack.getLogicalId(fn.node.defaultChild as never);
-    const s3Key = template.Resources[logicalId]?.Properties.Code?.S3Key;
+    const properties = template.Resources[logicalId]?.Properties;
+    const s3Key = properties?.Code?.S3Key;
     if (s3Key === undefined) throw new Error(`no code asset for ${logicalId}`);
-    return path.join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
+    const nodeOptions = properties?.Environment?.Variables?.NODE_OPTIONS;
+    return {
+      dir: path.join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`),
+      ...(typeof nodeOptions === 'string' ? { nodeOptions } : {}),
+    };
   };
   return {
     receiver: assetOf(stack.webhooks.ingest.receiver),
@@ -329,11 +355,14 @@ async function runFresh(
   }
 }
 
-/** The shipped esbuild options (lib/shared/webhook-function.ts BUNDLING), with `overrides`. */
+/**
+ * The shipped esbuild options (lib/shared/webhook-function.ts BUNDLING, with its injected stack
+ * mapper), with `overrides`; `external`: the deferred modules of the function it stands for.
+ */
 function bundle(
   outfile: string,
   input: { entry: string } | { contents: string },
-  overrides: { minify?: boolean; mainFields?: string[] } = {},
+  overrides: { minify?: boolean; mainFields?: string[]; external?: readonly string[] } = {},
 ): number {
   buildSync({
     ...('entry' in input
@@ -344,7 +373,11 @@ function bundle(
     target: 'node24',
     format: 'cjs',
     minify: overrides.minify ?? true,
-    mainFields: overrides.mainFields ?? ['module', 'main'],
+    mainFields: overrides.mainFields ?? BUNDLING.mainFields,
+    inject: BUNDLING.inject,
+    supported: ESBUILD_REWRITES.supported,
+    alias: ESBUILD_REWRITES.alias,
+    external: [...(overrides.external ?? [])],
     outfile,
     logLevel: 'silent',
   });
@@ -363,13 +396,27 @@ async function measureVariants(workDir: string, runs: number, env: Record<string
   const dir = path.join(workDir, 'variants');
   copyAsset(path.join(workDir, 'empty'), dir);
   const entry = path.join(ROOT, 'lambdas', 'receiver', 'index.ts');
-  const variants: { name: string; file: string; options: { minify?: boolean; mainFields?: string[] } }[] = [
-    { name: 'receiver as shipped (minify, mainFields module,main)', file: 'shipped.js', options: {} },
-    { name: 'receiver without minify', file: 'unminified.js', options: { minify: false } },
+  const external = [...DEFERRED_MODULES.all, ...DEFERRED_MODULES.receiver];
+  const variants: {
+    name: string;
+    file: string;
+    options: { minify?: boolean; mainFields?: string[]; external?: readonly string[] };
+  }[] = [
+    {
+      name: 'receiver as shipped (minify, mainFields module,main, S3 and tracer deferred)',
+      file: 'shipped.js',
+      options: { external },
+    },
+    { name: 'receiver without minify', file: 'unminified.js', options: { minify: false, external } },
     {
       name: 'receiver with mainFields main (CommonJS builds, no tree-shaking)',
       file: 'cjs-main.js',
-      options: { mainFields: ['main'] },
+      options: { mainFields: ['main'], external },
+    },
+    {
+      name: 'receiver with S3 and the tracer in index.js (required lazily, bundled)',
+      file: 'nothing-deferred.js',
+      options: {},
     },
   ];
   const figures: BundleVariantFigure[] = [];

@@ -1,4 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DEFERRED_MODULES } from '../../lib/shared/webhook-function';
+import { LOCAL_AWS } from '../../local/local-aws';
+import { type LocalSqs, startLocalSqs } from '../../local/sqs';
 import * as path from 'node:path';
 import { ENV_VARS } from '../../lambdas/contract';
 import { CUSTOM_APP_MARKER } from '../fixtures/custom-app';
@@ -83,6 +87,32 @@ describe('bundles produced by cdk synth', () => {
     expect(result.statusCode).toBe(503);
   });
 
+  it('the receiver bundle names the TypeScript source in the stack of an error its handler throws', async () => {
+    // No requestContext: toWebhookRequest fails before the receiver's own error handling.
+    const failure = await bundles.receiver
+      .invoke({}, receiverEnv())
+      .catch((error: { stderr?: string }) => error);
+
+    expect(String((failure as { stderr?: string }).stderr)).toMatch(
+      /at toWebhookRequest \(\S*lambdas\/receiver\/receiver-dependencies\.ts:\d+:\d+\)/,
+    );
+  });
+
+  it.each(['receiver', 'processor'] as const)(
+    'the %s bundle leaves its deferred modules out of index.js and ships each beside it',
+    (fn) => {
+      const deferred = [...DEFERRED_MODULES.all, ...DEFERRED_MODULES[fn]];
+      const { sources } = JSON.parse(readFileSync(path.join(bundles[fn].dir, 'index.js.map'), 'utf8')) as {
+        sources: string[];
+      };
+
+      for (const pkg of deferred) {
+        expect(sources.filter((source) => source.includes(`node_modules/${pkg}/`))).toEqual([]);
+        expect(existsSync(path.join(bundles[fn].dir, 'node_modules', pkg, 'index.js'))).toBe(true);
+      }
+    },
+  );
+
   it('the processor bundle processes a record once and skips its redelivery, against DynamoDB', async () => {
     const tableName = 'bundle-idempotency';
     await dynamo.createIdempotencyTable(tableName);
@@ -114,6 +144,55 @@ describe('bundles produced by cdk synth', () => {
     );
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+  });
+});
+
+describe('the receiver bundle with the quarantine on', () => {
+  let bundles: ReturnType<typeof synthBundles>;
+  let secrets: SecretsManagerStub;
+  let sqs: LocalSqs;
+  let s3: S3Client;
+  const secretId = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:smartcar-amt-AbCdEf';
+  const bucket = 'bundle-quarantine';
+
+  beforeAll(async () => {
+    bundles = synthBundles();
+    secrets = await startSecretsManagerStub({ [secretId]: TEST_TOKEN });
+    sqs = await startLocalSqs({ visibilityTimeoutSeconds: 1 });
+    s3 = new S3Client({
+      region: LOCAL_AWS.region,
+      endpoint: sqs.directEndpoint,
+      credentials: LOCAL_AWS.credentials,
+      forcePathStyle: true,
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  });
+
+  afterAll(async () => {
+    bundles?.cleanup();
+    s3?.destroy();
+    await secrets?.close();
+    await sqs?.stop();
+  });
+
+  it('keeps a forged delivery with the S3 client it loads from beside index.js', async () => {
+    const { result } = await bundles.receiver.invoke(
+      signedRequest(vehicleStateEvent(), { token: 'forged' }),
+      bundles.environment('receiver', {
+        [ENV_VARS.tokenSecretId]: secretId,
+        [ENV_VARS.queueUrl]: sqs.queue.url,
+        [ENV_VARS.quarantineBucketName]: bucket,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+        AWS_ENDPOINT_URL_S3: sqs.directEndpoint,
+        AWS_REGION: LOCAL_AWS.region,
+        AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+      }),
+    );
+    const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+
+    expect(result.statusCode).toBe(401);
+    expect(Contents).toHaveLength(1);
   });
 });
 

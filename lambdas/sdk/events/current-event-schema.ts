@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lenient, nonEmptyString, nullAsAbsent, openEnum, timestampSchema } from './schema-helpers';
 import { vehicleSignalsSchema } from './signal-schema';
 import { triggerSchema } from './trigger-schema';

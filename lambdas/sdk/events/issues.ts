@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** One reason an event was refused. Never holds a field's value, which may be a VIN or a location. */
 export interface EventIssue {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDateTimeSchema, lenient, nonEmptyString, openEnum } from './schema-helpers';
 import { LEGACY_EVENT_NAMES, LEGACY_EVENT_TYPES, LEGACY_MODES } from './event-types';
 

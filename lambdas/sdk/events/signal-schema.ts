@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isJsonObject, lenient, nonEmptyString } from './schema-helpers';
 
 /** `status.value` of a signal. Older payloads omit `status` on success. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lenient, nonEmptyString, openEnum } from './schema-helpers';
 import { signalRefOrPathSchema } from './signal-schema';
 

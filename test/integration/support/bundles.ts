@@ -87,13 +87,13 @@ export function synthBundles(props: SmartcarWebhooksStackProps = {}): Synthesize
       async invoke(event, env) {
         const { stdout } = await run(process.execPath, ['runner.js', './index.js', JSON.stringify(event)], {
           cwd: dir,
-          // Only what Lambda would provide: no NODE_PATH, no inherited AWS settings.
+          // Only what Lambda would provide: no NODE_PATH, no inherited AWS settings, no NODE_OPTIONS
+          // but the template's (in `env`, from environment()).
           env: {
             PATH: process.env.PATH ?? '',
             AWS_REGION: FAKE_AWS.region,
             AWS_ACCESS_KEY_ID: FAKE_AWS.accessKeyId,
             AWS_SECRET_ACCESS_KEY: FAKE_AWS.secretAccessKey,
-            NODE_OPTIONS: '--enable-source-maps',
             ...env,
           },
           timeout: INVOCATION_DEADLINE_MS,
