@@ -37,10 +37,21 @@ export interface SmartcarWebhooksProps {
    */
   readonly maxReceiveCount?: number;
   /**
-   * Deliveries per processor invocation (1-10).
-   * @default 10
+   * Most deliveries per processor invocation: 1-10, or up to 10,000 with a `maxBatchingWindow` of
+   * at least 1 s (Lambda's limits). Each invocation writes one archive object per batch, so fuller
+   * batches cost less (README, "Performance and cost").
+   * @default 100
    */
   readonly batchSize?: number;
+  /**
+   * How long the queue's event source gathers deliveries into a batch before it invokes the
+   * processor (0-300 s), unless the batch fills first. Only processing waits: a delivery is
+   * answered as soon as SQS has it. `Duration.seconds(0)` invokes as soon as anything is polled
+   * (batches of 1-2 at low traffic, more than twice the cost per million; README, "Performance and
+   * cost") and makes the default `batchSize` 10.
+   * @default Duration.seconds(30)
+   */
+  readonly maxBatchingWindow?: Duration;
   /**
    * Concurrent processor invocations the queue may drive (2-1000). Bounded so that draining a
    * backlog or a redrive cannot take the account's concurrency from the receiver.
@@ -48,7 +59,7 @@ export interface SmartcarWebhooksProps {
    */
   readonly maxConcurrency?: number;
   /**
-   * Processor timeout; the queue's visibility timeout is six times this.
+   * Processor timeout; the queue's visibility timeout is six times this plus `maxBatchingWindow`.
    * @default Duration.seconds(30)
    */
   readonly processorTimeout?: Duration;
@@ -100,8 +111,10 @@ export interface SmartcarWebhooksProps {
   readonly logRetention?: logs.RetentionDays;
   /**
    * X-Ray active tracing on both functions. The HTTP API itself cannot be traced (only REST APIs
-   * can), so a trace starts at the receiver.
-   * @default true
+   * can), so a trace starts at the receiver. Off by default for its cost: Lambda samples the first
+   * request each second and 5 % of the rest, a rate functions cannot change, which at 10
+   * deliveries/s records about 0.16 traces per delivery ($0.80 per million; README, "Performance and cost").
+   * @default false
    */
   readonly tracing?: boolean;
   /**
@@ -125,7 +138,9 @@ export interface SmartcarWebhooksProps {
   readonly tokenRotationGracePeriod?: Duration;
   /**
    * Share of invocations (0 to 1) that log at DEBUG level, for a sample of detail without the cost.
-   * @default 0.01
+   * Above 0 the functions keep Lambda's text log format, because Lambda's log-level filter (JSON
+   * format, which also drops the START/END/REPORT platform lines) would drop the sampled DEBUG lines.
+   * @default 0
    */
   readonly debugLogSampleRate?: number;
   /**

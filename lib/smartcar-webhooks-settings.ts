@@ -21,8 +21,10 @@ export function resolveSettings(props: SmartcarWebhooksProps) {
   const settings = {
     webhookPath: props.webhookPath ?? ROUTES.webhookPath,
     maxReceiveCount: props.maxReceiveCount ?? PROCESSOR_DEFAULTS.maxReceiveCount,
-    batchSize: props.batchSize ?? PROCESSOR_DEFAULTS.batchSize,
+    batchSize: props.batchSize ?? defaultBatchSize(props.maxBatchingWindow),
     maxConcurrency: props.maxConcurrency ?? PROCESSOR_DEFAULTS.maxConcurrency,
+    maxBatchingWindow:
+      props.maxBatchingWindow ?? Duration.seconds(PROCESSOR_DEFAULTS.maxBatchingWindowSeconds),
     processorTimeout: props.processorTimeout ?? Duration.seconds(PROCESSOR_DEFAULTS.timeoutSeconds),
     receiverTimeout: props.receiverTimeout ?? Duration.seconds(RECEIVER_DEFAULTS.timeoutSeconds),
     maxBodyBytes: props.maxBodyBytes ?? RECEIVER_DEFAULTS.maxBodyBytes,
@@ -35,11 +37,11 @@ export function resolveSettings(props: SmartcarWebhooksProps) {
     alarms: props.alarms ?? {},
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-    tracing: props.tracing ?? true,
+    tracing: props.tracing ?? false,
     replayTolerance: props.replayTolerance ?? Duration.seconds(RECEIVER_DEFAULTS.replayToleranceSeconds),
     tokenRotationGracePeriod:
       props.tokenRotationGracePeriod ?? Duration.seconds(RECEIVER_DEFAULTS.tokenRotationGraceSeconds),
-    debugLogSampleRate: props.debugLogSampleRate ?? 0.01,
+    debugLogSampleRate: props.debugLogSampleRate ?? 0,
     latestState: props.latestState ?? false,
     archive: props.archive ?? true,
     archiveRetention: props.archiveRetention ?? Duration.days(365),
@@ -50,7 +52,7 @@ export function resolveSettings(props: SmartcarWebhooksProps) {
   }
   validateWebhookPath(settings.webhookPath);
   validateInteger('maxReceiveCount', settings.maxReceiveCount, 1, 1000, 'the range SQS accepts');
-  validateInteger('batchSize', settings.batchSize, 1, 10, "Lambda's SQS limit without a batching window");
+  validateBatching(settings.batchSize, settings.maxBatchingWindow);
   validateInteger(
     'maxConcurrency',
     settings.maxConcurrency,
@@ -75,7 +77,8 @@ export function resolveSettings(props: SmartcarWebhooksProps) {
     ...settings,
     /** How long a received record stays hidden: its next attempt comes this long after a failure. */
     visibilityTimeout: Duration.seconds(
-      settings.processorTimeout.toSeconds() * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier,
+      settings.processorTimeout.toSeconds() * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier +
+        settings.maxBatchingWindow.toSeconds(),
     ),
   };
 }
@@ -117,6 +120,42 @@ function validateInteger(name: string, value: number, min: number, max: number, 
   if (Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${name} must be an integer from ${min} to ${max} (${why}); got ${value}.`);
+  }
+}
+
+/** Without a batching window Lambda takes at most 10 records a batch, so turning it off needs no batchSize too. */
+function defaultBatchSize(maxBatchingWindow: Duration | undefined): number {
+  const windowOff =
+    maxBatchingWindow !== undefined &&
+    !Token.isUnresolved(maxBatchingWindow.toSeconds({ integral: false })) &&
+    maxBatchingWindow.toSeconds({ integral: false }) === 0;
+  return windowOff ? PROCESSOR_DEFAULTS.batchSizeWithoutWindow : PROCESSOR_DEFAULTS.batchSize;
+}
+
+/** Lambda's SQS event source limits: a window of 0-300 whole seconds; above 10 records a window of 1 s or more. */
+function validateBatching(batchSize: number, maxBatchingWindow: Duration): void {
+  // A token would pass as "no window" to the event source and vanish from the visibility timeout's sum.
+  if (maxBatchingWindow.isUnresolved()) {
+    throw new Error(
+      "maxBatchingWindow must be a literal Duration, not a token: the queue's visibility timeout adds it at synth time.",
+    );
+  }
+  const windowSeconds = maxBatchingWindow.toSeconds({ integral: false });
+  if (!(Number.isInteger(windowSeconds) && windowSeconds <= 300)) {
+    throw new Error(
+      `maxBatchingWindow must be whole seconds from 0 to 300 (Lambda's SQS event source limit); got ${maxBatchingWindow.toHumanString()}.`,
+    );
+  }
+  if (windowSeconds === 0) {
+    validateInteger(
+      'batchSize',
+      batchSize,
+      1,
+      10,
+      "Lambda's SQS limit without a batching window; for larger batches set maxBatchingWindow to 1 second or more",
+    );
+  } else {
+    validateInteger('batchSize', batchSize, 1, 10_000, "Lambda's SQS limit with a batching window");
   }
 }
 

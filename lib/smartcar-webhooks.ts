@@ -61,6 +61,7 @@ export class SmartcarWebhooks extends Construct {
       encryptionKey: props.encryptionKey,
       maxReceiveCount: settings.maxReceiveCount,
       batchSize: settings.batchSize,
+      maxBatchingWindow: settings.maxBatchingWindow,
       maxConcurrency: settings.maxConcurrency,
       timeout: settings.processorTimeout,
       visibilityTimeout: settings.visibilityTimeout,

@@ -15,7 +15,7 @@ import { RECEIVER_DEFAULTS } from '../smartcar-webhooks-defaults';
 import { acknowledgeKeyWildcards } from '../shared/encryption';
 import { environmentText, powertoolsConfig } from '../shared/function-environment';
 import type { SharedSettings } from '../shared/shared-settings';
-import { createWebhookFunction } from '../shared/webhook-function';
+import { createWebhookFunction, DEFERRED_MODULES } from '../shared/webhook-function';
 import { createPlaceholderSecret, grantTokenSecret } from './token-secret';
 
 /** What {@link WebhookIngest} creates, with the construct's defaults already applied. */
@@ -92,6 +92,7 @@ export class WebhookIngest extends Construct {
       description: 'Verifies Smartcar webhook signatures and enqueues deliveries',
       timeout: props.timeout,
       memorySize: RECEIVER_DEFAULTS.memorySizeMb,
+      deferredModules: DEFERRED_MODULES.receiver,
       environment: RECEIVER_ENVIRONMENT.write(
         {
           ...powertoolsConfig(SERVICE_NAMES.receiver, props.shared),
@@ -167,15 +168,17 @@ export class WebhookIngest extends Construct {
   }
 }
 
-/** Access log line: JSON, so CloudWatch Logs Insights can query each field. */
+/**
+ * Access log line: JSON, so CloudWatch Logs Insights can query each field. Every request writes
+ * one and is billed by the byte, so it holds only what the runbook reads: the request id, the
+ * caller, the route, the answer, the integration's latency and error. Its time is the @timestamp.
+ */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   JSON.stringify({
     requestId: AccessLogField.contextRequestId(),
     ip: AccessLogField.contextIdentitySourceIp(),
-    requestTime: AccessLogField.contextRequestTime(),
     routeKey: AccessLogField.contextRouteKey(),
     status: AccessLogField.contextStatus(),
-    responseLength: AccessLogField.contextResponseLength(),
     integrationLatency: AccessLogField.contextIntegrationLatency(),
     integrationError: AccessLogField.contextIntegrationErrorMessage(),
   }),

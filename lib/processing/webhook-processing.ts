@@ -20,7 +20,7 @@ import {
 } from '../shared/encryption';
 import { environmentText, powertoolsConfig } from '../shared/function-environment';
 import type { SharedSettings } from '../shared/shared-settings';
-import { createWebhookFunction } from '../shared/webhook-function';
+import { createWebhookFunction, DEFERRED_MODULES } from '../shared/webhook-function';
 import type { WebhookArchive } from '../archive/webhook-archive';
 import { processorEntry } from './processor-entry';
 
@@ -42,6 +42,8 @@ export interface WebhookProcessingProps {
   readonly maxReceiveCount: number;
   /** Deliveries per processor invocation. */
   readonly batchSize: number;
+  /** How long the event source gathers a batch that is not full before it invokes. */
+  readonly maxBatchingWindow: Duration;
   /** Concurrent processor invocations the queue may drive. */
   readonly maxConcurrency: number;
   /** The processor's timeout. */
@@ -115,6 +117,7 @@ export class WebhookProcessing extends Construct {
       description: 'Processes queued Smartcar webhook deliveries idempotently',
       timeout: props.timeout,
       memorySize: PROCESSOR_DEFAULTS.memorySizeMb,
+      deferredModules: DEFERRED_MODULES.processor,
       environment: PROCESSOR_ENVIRONMENT.write(
         {
           ...powertoolsConfig(SERVICE_NAMES.processor, props.shared),
@@ -134,7 +137,7 @@ export class WebhookProcessing extends Construct {
         'The processor is invoked only by its SQS event source mapping; a failed delivery returns to ' +
         "the queue and, after maxReceiveCount receives, moves to the queue's dead-letter queue.",
     });
-    this.consumeQueue(props.batchSize, props.maxConcurrency);
+    this.consumeQueue(props.batchSize, props.maxBatchingWindow, props.maxConcurrency);
     this.idempotencyTable.grant(this.processor, ...IDEMPOTENCY_TABLE_ACTIONS);
     this.grantTableKey();
     acknowledgeKeyWildcards(this.processor, this.encryptionKey);
@@ -175,9 +178,14 @@ export class WebhookProcessing extends Construct {
   }
 
   /** The event source grants the consume permissions itself (and kms:Decrypt on a customer key). */
-  private consumeQueue(batchSize: number, maxConcurrency: number): void {
+  private consumeQueue(batchSize: number, maxBatchingWindow: Duration, maxConcurrency: number): void {
     this.processor.addEventSource(
-      new SqsEventSource(this.queue, { batchSize, maxConcurrency, reportBatchItemFailures: true }),
+      new SqsEventSource(this.queue, {
+        batchSize,
+        maxBatchingWindow: maxBatchingWindow.toSeconds() > 0 ? maxBatchingWindow : undefined,
+        maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
     );
     Validations.of(this.processor).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',

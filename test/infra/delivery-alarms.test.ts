@@ -72,8 +72,12 @@ describe('throttled requests alarm', () => {
 
 describe('processing failures alarm', () => {
   const alarm = () => propertiesOf(template, webhooks.monitoring.alarms.processingFailuresAlarm);
-  const visibilityMinutes =
-    (PROCESSOR_DEFAULTS.timeoutSeconds * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier) / 60;
+  // The visibility timeout, 6 × 30 s + the 30 s batching window = 210 s, in whole minutes: 4.
+  const visibilityMinutes = Math.ceil(
+    (PROCESSOR_DEFAULTS.timeoutSeconds * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier +
+      PROCESSOR_DEFAULTS.maxBatchingWindowSeconds) /
+      60,
+  );
 
   it('fires when failures are counted in 2 one-minute datapoints within one retry interval plus two minutes', () => {
     expect(alarm()).toMatchObject({
@@ -92,7 +96,16 @@ describe('processing failures alarm', () => {
     expect(
       propertiesOf(slow.template, slow.webhooks.monitoring.alarms.processingFailuresAlarm),
     ).toMatchObject({
-      EvaluationPeriods: (90 * 6) / 60 + 2,
+      EvaluationPeriods: Math.ceil((90 * 6 + PROCESSOR_DEFAULTS.maxBatchingWindowSeconds) / 60) + 2,
+    });
+  });
+
+  it('widens its window with the batching window, which delays the retry too', () => {
+    const gathered = synthWebhooks({ maxBatchingWindow: Duration.minutes(5) });
+    expect(
+      propertiesOf(gathered.template, gathered.webhooks.monitoring.alarms.processingFailuresAlarm),
+    ).toMatchObject({
+      EvaluationPeriods: (PROCESSOR_DEFAULTS.timeoutSeconds * 6 + 300) / 60 + 2,
     });
   });
 });

@@ -16,7 +16,7 @@ interface FunctionProperties {
   MemorySize: number;
   Timeout: number;
   Role: unknown;
-  LoggingConfig: { LogGroup: unknown };
+  LoggingConfig: Record<string, unknown>;
   Environment: { Variables: Record<string, unknown> };
 }
 
@@ -45,16 +45,30 @@ describe.each(functions)('%s function', (_name, fn, properties) => {
     expect(propertiesOf(template, logGroup)).toMatchObject({ RetentionInDays: 30 });
   });
 
-  it('is traced by X-Ray', () => {
-    expect(properties).toMatchObject({ TracingConfig: { Mode: 'Active' } });
+  it('is not traced by X-Ray by default, for its cost, and its SDK calls are not traced', () => {
+    expect(properties).not.toHaveProperty('TracingConfig');
+    expect(properties.Environment.Variables[ENV_VARS.traceEnabled]).toBe('false');
+  });
+
+  it("keeps Lambda's platform warnings and its own INFO lines, in JSON, dropping START, END and REPORT", () => {
+    expect(properties.LoggingConfig).toEqual({
+      LogGroup: ref(fn.logGroup),
+      LogFormat: 'JSON',
+      SystemLogLevel: 'WARN',
+      ApplicationLogLevel: 'INFO',
+    });
+  });
+
+  it('samples no invocation at DEBUG level by default', () => {
+    expect(properties.Environment.Variables[ENV_VARS.logSampleRate]).toBe('0');
   });
 
   it('emits its custom metrics to the shared namespace', () => {
     expect(properties.Environment.Variables[ENV_VARS.metricsNamespace]).toBe(METRICS.namespace);
   });
 
-  it('turns on source maps for readable stack traces', () => {
-    expect(properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+  it('leaves NODE_OPTIONS unset: stack traces are source-mapped on demand, not at every cold start', () => {
+    expect(properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
   });
 
   it('has no environment value that contains the token placeholder', () => {
@@ -88,9 +102,8 @@ describe('receiver function', () => {
       [ENV_VARS.serviceName]: 'smartcar-webhook-receiver',
       [ENV_VARS.metricsNamespace]: METRICS.namespace,
       [ENV_VARS.logLevel]: 'INFO',
-      [ENV_VARS.logSampleRate]: '0.01',
-      [ENV_VARS.traceEnabled]: 'true',
-      NODE_OPTIONS: '--enable-source-maps',
+      [ENV_VARS.logSampleRate]: '0',
+      [ENV_VARS.traceEnabled]: 'false',
     });
   });
 });
@@ -110,9 +123,8 @@ describe('processor function', () => {
       [ENV_VARS.serviceName]: 'smartcar-webhook-processor',
       [ENV_VARS.metricsNamespace]: METRICS.namespace,
       [ENV_VARS.logLevel]: 'INFO',
-      [ENV_VARS.logSampleRate]: '0.01',
-      [ENV_VARS.traceEnabled]: 'true',
-      NODE_OPTIONS: '--enable-source-maps',
+      [ENV_VARS.logSampleRate]: '0',
+      [ENV_VARS.traceEnabled]: 'false',
     });
   });
 
@@ -121,14 +133,17 @@ describe('processor function', () => {
     expect(processor.Environment.Variables[ENV_VARS.latestStateTableName]).toBeUndefined();
   });
 
-  it('consumes the queue in batches of 10 and reports failed records one by one', () => {
+  it('consumes the queue in batches of up to 100 gathered for up to 30 s, and reports failed records one by one', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: arnOf(webhooks.processing.queue),
       FunctionName: ref(webhooks.processing.processor),
-      BatchSize: 10,
+      BatchSize: PROCESSOR_DEFAULTS.batchSize,
+      MaximumBatchingWindowInSeconds: PROCESSOR_DEFAULTS.maxBatchingWindowSeconds,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+    expect(PROCESSOR_DEFAULTS.batchSize).toBe(100);
+    expect(PROCESSOR_DEFAULTS.maxBatchingWindowSeconds).toBe(30);
   });
 
   it('runs at most 5 batches at once, so a backlog or redrive cannot take the receiver its concurrency', () => {
@@ -136,5 +151,19 @@ describe('processor function', () => {
       ScalingConfig: { MaximumConcurrency: PROCESSOR_DEFAULTS.maxConcurrency },
     });
     expect(PROCESSOR_DEFAULTS.maxConcurrency).toBe(5);
+  });
+});
+
+describe('both functions with tracing: true', () => {
+  const traced = synthWebhooks({ tracing: true });
+
+  it.each([
+    ['receiver', traced.webhooks.ingest.receiver],
+    ['processor', traced.webhooks.processing.processor],
+  ])('the %s is traced by X-Ray (Active) and traces its SDK calls', (_name, fn) => {
+    expect(propertiesOf(traced.template, fn)).toMatchObject({
+      TracingConfig: { Mode: 'Active' },
+      Environment: { Variables: { [ENV_VARS.traceEnabled]: 'true' } },
+    });
   });
 });

@@ -33,12 +33,12 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     expect(unacknowledgedFindings(stack)).toEqual([]);
   });
 
-  it('finds no error or warning with an imported secret, a customer-managed key and tracing off', () => {
+  it('finds no error or warning with an imported secret, a customer-managed key and tracing on', () => {
     const { stack: withOptions } = synthStack({
       tokenSecretArn: existingSecretArn,
       webhooks: {
         encryptionKey: kms.Key.fromKeyArn(new Stack(new App(), 'Keys'), 'Key', existingKeyArn),
-        tracing: false,
+        tracing: true,
       },
     });
     expect(unacknowledgedFindings(withOptions)).toEqual([]);
@@ -66,8 +66,6 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
       [
         `AwsSolutions-APIG4 at ${at(ingest.api)}/GET--health`,
         `AwsSolutions-APIG4 at ${at(ingest.api)}/POST--webhooks--smartcar`,
-        `AwsSolutions-IAM5[Resource::*] at ${at(roleOf(processing.processor))}`,
-        `AwsSolutions-IAM5[Resource::*] at ${at(roleOf(ingest.receiver))}`,
         `AwsSolutions-IAM5[Resource::<${archiveBucketId}.Arn>/events/*] at ${at(roleOf(processing.processor))}`,
         `AwsSolutions-IAM5[Resource::<${archiveBucketId}.Arn>/quarantine/deliveries/*] at ${at(roleOf(ingest.receiver))}`,
         `AwsSolutions-S1 at ${at(archive.bucket)}`,
@@ -76,6 +74,8 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
         `Serverless-LambdaDLQ at ${at(processing.processor)}`,
         `Serverless-LambdaDLQ at ${at(ingest.receiver)}`,
         `Serverless-LambdaEventSourceMappingDestination at ${at(processing.processor)}`,
+        `Serverless-LambdaTracing at ${at(processing.processor)}`,
+        `Serverless-LambdaTracing at ${at(ingest.receiver)}`,
         `Serverless-SNSRedrivePolicy at ${at(monitoring.alarms.pagingTopic)}/ops@example.com`,
         `Serverless-SQSRedrivePolicy at ${at(processing.deadLetterQueue)}`,
       ].sort(),

@@ -1,5 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnParameter, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { PROCESSOR_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import type { SmartcarWebhooksProps } from '../../lib/smartcar-webhooks';
 import { ENV_VARS } from '../../lambdas/contract';
 import { logicalId, propertiesOf, synthWebhooks } from './synth';
@@ -30,6 +32,42 @@ describe('props override the defaults', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 5 });
   });
 
+  it('maxBatchingWindow sets the event source batching window, in seconds', () => {
+    const { template } = synthWebhooks({ maxBatchingWindow: Duration.minutes(1) });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MaximumBatchingWindowInSeconds: 60 });
+  });
+
+  it("a batching window allows batches of up to 10,000, Lambda's limit", () => {
+    const { template } = synthWebhooks({ batchSize: 10_000 });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10_000,
+      MaximumBatchingWindowInSeconds: PROCESSOR_DEFAULTS.maxBatchingWindowSeconds,
+    });
+  });
+
+  it("a batching window of 300 s, Lambda's limit, is accepted", () => {
+    const { template } = synthWebhooks({ maxBatchingWindow: Duration.seconds(300) });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      MaximumBatchingWindowInSeconds: 300,
+    });
+  });
+
+  it('maxBatchingWindow: Duration.seconds(0) leaves the window out, so the processor is invoked as soon as records are polled', () => {
+    const { template } = synthWebhooks({ maxBatchingWindow: Duration.seconds(0), batchSize: 10 });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: Match.absent(),
+    });
+  });
+
+  it('maxBatchingWindow: Duration.seconds(0) without a batchSize takes batches of 10, the most Lambda allows then', () => {
+    const { template } = synthWebhooks({ maxBatchingWindow: Duration.seconds(0) });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: PROCESSOR_DEFAULTS.batchSizeWithoutWindow,
+      MaximumBatchingWindowInSeconds: Match.absent(),
+    });
+  });
+
   it('webhookPath sets the POST route', () => {
     const { template } = synthWebhooks({ webhookPath: '/hooks/smartcar-v2' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /hooks/smartcar-v2' });
@@ -41,10 +79,12 @@ describe('props override the defaults', () => {
     expect(parts.at(-1)).toBe('/hooks/smartcar-v2');
   });
 
-  it('processorTimeout sets the function timeout and six times it the visibility timeout', () => {
+  it('processorTimeout sets the function timeout, and six times it plus the batching window the visibility timeout', () => {
     const { webhooks, template } = synthWebhooks({ processorTimeout: Duration.minutes(1) });
     expect(propertiesOf(template, webhooks.processing.processor)).toMatchObject({ Timeout: 60 });
-    expect(propertiesOf(template, webhooks.processing.queue)).toMatchObject({ VisibilityTimeout: 360 });
+    expect(propertiesOf(template, webhooks.processing.queue)).toMatchObject({
+      VisibilityTimeout: 6 * 60 + PROCESSOR_DEFAULTS.maxBatchingWindowSeconds,
+    });
   });
 
   it('receiverTimeout sets the receiver timeout', () => {
@@ -111,9 +151,33 @@ describe('invalid props fail at synth with a clear message', () => {
       { webhookPath: '/cars/{vin}' },
       /webhookPath must be .*without "\{\.\.\.\}"/,
     ],
-    ['a batchSize of 0', { batchSize: 0 }, /batchSize must be an integer from 1 to 10 .*got 0/],
-    ['a batchSize of 11', { batchSize: 11 }, /batchSize must be an integer from 1 to 10 .*got 11/],
+    ['a batchSize of 0', { batchSize: 0 }, /batchSize must be an integer from 1 to 10000 .*got 0/],
+    [
+      "a batchSize of 10,001, above Lambda's limit even with a batching window",
+      { batchSize: 10_001 },
+      /batchSize must be an integer from 1 to 10000 \(Lambda's SQS limit with a batching window\); got 10001/,
+    ],
+    [
+      'a batchSize of 11 without a batching window',
+      { batchSize: 11, maxBatchingWindow: Duration.seconds(0) },
+      /batchSize must be an integer from 1 to 10 \(Lambda's SQS limit without a batching window; for larger batches set maxBatchingWindow to 1 second or more\); got 11/,
+    ],
+    [
+      'no batching window with a batchSize of 100',
+      { maxBatchingWindow: Duration.seconds(0), batchSize: 100 },
+      /batchSize must be an integer from 1 to 10 .*set maxBatchingWindow to 1 second or more\); got 100/,
+    ],
     ['a fractional batchSize', { batchSize: 2.5 }, /batchSize must be an integer/],
+    [
+      'a maxBatchingWindow above 300 s',
+      { maxBatchingWindow: Duration.seconds(301) },
+      /maxBatchingWindow must be whole seconds from 0 to 300 \(Lambda's SQS event source limit\); got 5 minutes 1 second/,
+    ],
+    [
+      'a maxBatchingWindow that is not whole seconds',
+      { maxBatchingWindow: Duration.millis(1500) },
+      /maxBatchingWindow must be whole seconds from 0 to 300 .*got 1 second 500 millis/,
+    ],
     ['a maxBodyBytes of 0', { maxBodyBytes: 0 }, /maxBodyBytes must be an integer from 1 to 256000/],
     [
       'a maxBodyBytes that leaves no room for the message attributes',
@@ -148,6 +212,16 @@ describe('invalid props fail at synth with a clear message', () => {
     ],
   ])('rejects %s', (_case, props, message) => {
     expect(() => synthWebhooks(props)).toThrow(message);
+  });
+
+  it('rejects a maxBatchingWindow from a CloudFormation parameter, which the visibility timeout cannot add', () => {
+    expect(() =>
+      synthWebhooks((stack) => ({
+        maxBatchingWindow: Duration.seconds(
+          new CfnParameter(stack, 'Window', { type: 'Number' }).valueAsNumber,
+        ),
+      })),
+    ).toThrow(/maxBatchingWindow must be a literal Duration, not a token/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { PROCESSOR_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { arnOf, propertiesOf, ref, synthWebhooks } from './synth';
@@ -37,8 +38,27 @@ describe.each(queues)('%s', (_name, queue) => {
 });
 
 describe('queue', () => {
-  it('hides a received delivery for six times the processor timeout', () => {
+  it('hides a received delivery for six times the processor timeout plus the batching window', () => {
     expect(propertiesOf(template, webhooks.processing.queue)).toMatchObject({
+      VisibilityTimeout: PROCESSOR_DEFAULTS.timeoutSeconds * 6 + PROCESSOR_DEFAULTS.maxBatchingWindowSeconds,
+    });
+  });
+
+  it('adds a longer batching window to the visibility timeout', () => {
+    const { webhooks: slow, template: slowTemplate } = synthWebhooks({
+      maxBatchingWindow: Duration.minutes(5),
+    });
+    expect(propertiesOf(slowTemplate, slow.processing.queue)).toMatchObject({
+      VisibilityTimeout: PROCESSOR_DEFAULTS.timeoutSeconds * 6 + 300,
+    });
+  });
+
+  it('is six times the processor timeout when there is no batching window', () => {
+    const { webhooks: direct, template: directTemplate } = synthWebhooks({
+      maxBatchingWindow: Duration.seconds(0),
+      batchSize: 10,
+    });
+    expect(propertiesOf(directTemplate, direct.processing.queue)).toMatchObject({
       VisibilityTimeout: PROCESSOR_DEFAULTS.timeoutSeconds * 6,
     });
   });

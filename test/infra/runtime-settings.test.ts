@@ -30,6 +30,29 @@ describe('receiver runtime settings', () => {
     }
   });
 
+  it("with debugLogSampleRate above 0, keeps Lambda's text log format and filters no level, so sampled DEBUG lines reach the log", () => {
+    const { webhooks, template } = synthWebhooks({ debugLogSampleRate: 0.5 });
+
+    for (const fn of [webhooks.ingest.receiver, webhooks.processing.processor]) {
+      expect(propertiesOf(template, fn).LoggingConfig).toEqual({
+        LogGroup: ref(fn.logGroup),
+        LogFormat: 'Text',
+      });
+    }
+  });
+
+  it("with debugLogSampleRate 0, filters Lambda's JSON log lines: platform lines at WARN, the functions' own at INFO", () => {
+    const { webhooks, template } = synthWebhooks({ debugLogSampleRate: 0 });
+
+    for (const fn of [webhooks.ingest.receiver, webhooks.processing.processor]) {
+      const properties = propertiesOf(template, fn) as FunctionProperties;
+      expect(properties).toMatchObject({
+        LoggingConfig: { LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'INFO' },
+      });
+      expect(properties.Environment.Variables[ENV_VARS.logSampleRate]).toBe('0');
+    }
+  });
+
   it.each([-0.1, 1.5, Number.NaN])('rejects a debugLogSampleRate of %p', (debugLogSampleRate) => {
     expect(() => synthWebhooks({ debugLogSampleRate })).toThrow(/debugLogSampleRate must be from 0 to 1/);
   });
