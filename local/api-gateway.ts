@@ -61,7 +61,8 @@ export interface LocalApiOptions {
   status: () => Promise<unknown>;
   /**
    * `POST /_local/faults` with a request checked against `FAULT_SWITCHES` (anything else is a 400
-   * that never gets here), and `GET /_local/faults` with `{}`: answers the state after the change.
+   * that never gets here), and `GET /_local/faults` with `{}`: answers the state after the change,
+   * or a promise of it (the answer waits until the switches are set).
    */
   faults: (request: FaultRequest) => unknown;
   onDelivery: (result: DeliveryResult) => void;
@@ -129,7 +130,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       return send(res, 403, { message: 'Forbidden: /_local answers requests from this machine only.' });
     }
     if (routeKey === 'GET /_local/status') return send(res, 200, await options.status());
-    if (routeKey === 'GET /_local/faults') return send(res, 200, options.faults({}));
+    if (routeKey === 'GET /_local/faults') return send(res, 200, await options.faults({}));
     if (routeKey === 'POST /_local/faults') return answerFaults(res, body, options.faults);
     if (options.local !== undefined && isLocalPath) {
       const origin = baseUrl(options.host ?? DEFAULT_LISTEN_HOST, (server.address() as AddressInfo).port);
@@ -236,7 +237,11 @@ function decodeUtf8(body: Buffer): string | undefined {
   }
 }
 
-function answerFaults(res: ServerResponse, body: Buffer, faults: LocalApiOptions['faults']): void {
+async function answerFaults(
+  res: ServerResponse,
+  body: Buffer,
+  faults: LocalApiOptions['faults'],
+): Promise<void> {
   let request: FaultRequest;
   try {
     request = parseFaultRequest(body);
@@ -244,7 +249,7 @@ function answerFaults(res: ServerResponse, body: Buffer, faults: LocalApiOptions
     if (!(error instanceof FaultRequestError)) throw error;
     return send(res, error.statusCode, { error: 'INVALID_FAULT', message: error.message });
   }
-  send(res, 200, faults(request));
+  send(res, 200, await faults(request));
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -27,8 +27,14 @@ export interface DeployedSettings {
   latestState: boolean;
   /** Absolute path of the module exporting `app`; undefined: lambdas/app. */
   appEntry?: string;
-  /** Records per processor invocation. */
+  /** Most records per processor invocation. */
   batchSize: number;
+  /**
+   * How long Lambda's event source gathers a batch that is not full (0: none). Locally a batch is
+   * what is waiting when it is polled: the window saves cost on AWS, and waiting for it would only
+   * slow the loop.
+   */
+  maxBatchingWindowSeconds: number;
   /** Processor invocations the event source runs at once. */
   maxConcurrency: number;
   /** Receives before SQS moves a message to the DLQ. */
@@ -36,7 +42,7 @@ export interface DeployedSettings {
   /** Lambda stops a processor invocation still running after this long. */
   processorTimeoutSeconds: number;
   receiverTimeoutSeconds: number;
-  /** The main queue's visibility timeout on AWS: six times the processor timeout. */
+  /** The main queue's visibility timeout on AWS: six times the processor timeout plus the batching window. */
   visibilityTimeoutSeconds: number;
   /** What the construct writes into the receiver's environment. */
   receiver: {
@@ -120,11 +126,13 @@ export function settingsFromContext(
     latestState: settings.latestState,
     appEntry,
     batchSize: settings.batchSize,
+    maxBatchingWindowSeconds: settings.maxBatchingWindow.toSeconds(),
     maxConcurrency: settings.maxConcurrency,
     maxReceiveCount: settings.maxReceiveCount,
     processorTimeoutSeconds: timeout,
     receiverTimeoutSeconds: settings.receiverTimeout.toSeconds(),
-    visibilityTimeoutSeconds: timeout * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier,
+    visibilityTimeoutSeconds:
+      timeout * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier + settings.maxBatchingWindow.toSeconds(),
     receiver: {
       maxBodyBytes: settings.maxBodyBytes,
       replayToleranceSeconds: settings.replayTolerance.toSeconds(),
@@ -170,6 +178,7 @@ export function settingsFromAssembly(
     webhookPath: stack.webhookPath ?? ROUTES.webhookPath,
     latestState: processor.latestStateTableName !== undefined,
     batchSize: stack.batchSize ?? PROCESSOR_DEFAULTS.batchSize,
+    maxBatchingWindowSeconds: stack.maxBatchingWindowSeconds ?? 0,
     maxConcurrency: stack.maxConcurrency ?? PROCESSOR_DEFAULTS.maxConcurrency,
     maxReceiveCount: stack.maxReceiveCount ?? PROCESSOR_DEFAULTS.maxReceiveCount,
     processorTimeoutSeconds: timeout,
@@ -177,7 +186,7 @@ export function settingsFromAssembly(
     visibilityTimeoutSeconds:
       processorTimeoutSeconds === undefined && stack.visibilityTimeoutSeconds !== undefined
         ? stack.visibilityTimeoutSeconds
-        : timeout * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier,
+        : timeout * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier + (stack.maxBatchingWindowSeconds ?? 0),
     receiver: {
       maxBodyBytes: receiver.maxBodyBytes,
       replayToleranceSeconds: receiver.replayToleranceSeconds,

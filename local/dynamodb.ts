@@ -1,18 +1,10 @@
 import { IDEMPOTENCY_TABLE } from '../lambdas/contract';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynaliteArgs } from './dynalite-server';
+import { startEmulatorThread } from './emulator-thread';
 import { LOCAL_AWS } from './local-aws';
-import { startSwitchableProxy, type SwitchableProxy } from './switchable-proxy';
-
-/** dynalite ships no types; it returns a plain Node HTTP server. */
-type Dynalite = (options: {
-  /** A LevelDB folder; without it everything is in memory. */
-  path?: string;
-  createTableMs?: number;
-  deleteTableMs?: number;
-  updateTableMs?: number;
-}) => Server;
+import type { SwitchableProxy } from './switchable-proxy';
 
 /** dynalite (an in-memory DynamoDB implementation) behind a switch that can take DynamoDB "down". */
 export interface LocalDynamoDb {
@@ -34,18 +26,21 @@ export interface LocalDynamoDbOptions {
   dataDir?: string;
 }
 
-/** Starts dynalite on loopback behind a switchable proxy. */
+/**
+ * Starts dynalite on loopback, in a thread of its own (see `startEmulatorThread`), with a
+ * switchable way in.
+ */
 export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Promise<LocalDynamoDb> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite is CommonJS without types
-  const dynalite: Dynalite = require('dynalite');
-  // Tables become ACTIVE at once, so nothing waits on CREATING.
-  const server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  const server = await startEmulatorThread<DynaliteArgs>({
+    name: 'DynamoDB',
+    module: path.join(__dirname, 'dynalite-server.ts'),
+    exportName: 'serveDynalite',
+    args: { dataDir: options.dataDir },
+    // The switch in the thread: a proxy here would add a hop to every DynamoDB call of every record.
+    switchable: {},
   });
-  const direct = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const proxy = await startSwitchableProxy(direct);
+  const direct = server.endpoint;
+  const proxy = server.switch as SwitchableProxy;
   const client = new DynamoDBClient({
     region: LOCAL_AWS.region,
     endpoint: direct,
@@ -76,9 +71,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
     async stop() {
       client.destroy();
       await proxy.close();
-      // Handlers keep keep-alive sockets open; close() alone would wait for them.
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.stop();
     },
   };
 }

@@ -97,6 +97,11 @@ export function startEventSource(options: EventSourceOptions): EventSource {
       }
       if (messages.length === 0) continue;
       const receivedAt = Date.now();
+      // What is already waiting fills the batch, as Lambda's pollers fill a batch of more than 10
+      // from several receives; only the window's wait for what has not arrived yet is optional.
+      if (messages.length === SQS_MAX_MESSAGES_PER_CALL && options.batchSize > messages.length) {
+        messages = await gather(messages, receivedAt, options, abort.signal);
+      }
       const windowMs = messages.length < options.batchSize ? (options.batchingWindowMs?.() ?? 0) : 0;
       if (windowMs > 0) messages = await gather(messages, receivedAt + windowMs, options, abort.signal);
       const delivery: Promise<void> = deliver(messages, receivedAt, options).finally(() =>
@@ -114,7 +119,13 @@ export function startEventSource(options: EventSourceOptions): EventSource {
   };
 }
 
-/** One ReceiveMessage call: at most `max` messages, waiting up to `waitTimeSeconds` for the first. */
+/** SQS's most messages per ReceiveMessage, and most entries per DeleteMessageBatch or ChangeMessageVisibilityBatch. */
+export const SQS_MAX_MESSAGES_PER_CALL = 10;
+
+/**
+ * One ReceiveMessage call: at most `max` messages (and at most SQS's 10), waiting up to
+ * `waitTimeSeconds` for the first.
+ */
 async function receive(
   options: EventSourceOptions,
   max: number,
@@ -124,7 +135,7 @@ async function receive(
   const { Messages: messages = [] } = await options.sqs.send(
     new ReceiveMessageCommand({
       QueueUrl: options.queueUrl,
-      MaxNumberOfMessages: max,
+      MaxNumberOfMessages: Math.min(max, SQS_MAX_MESSAGES_PER_CALL),
       WaitTimeSeconds: waitTimeSeconds,
       MessageAttributeNames: ['All'],
       MessageSystemAttributeNames: ['All'],
@@ -169,7 +180,8 @@ async function hold(
 
 /**
  * Adds to `batch` what arrives until it is full or `deadline` (epoch ms) passes, as a batching
- * window does. A failed receive ends the window early: the batch goes as it is.
+ * window does; with a deadline already past, only what is waiting now (receives that come back
+ * full). A failed receive ends the window early: the batch goes as it is.
  */
 async function gather(
   batch: Message[],
@@ -178,7 +190,7 @@ async function gather(
   signal: AbortSignal,
 ): Promise<Message[]> {
   const gathered = [...batch];
-  while (gathered.length < options.batchSize && Date.now() < deadline && !signal.aborted) {
+  while (gathered.length < options.batchSize && !signal.aborted) {
     let more: Message[];
     try {
       more = await receive(options, options.batchSize - gathered.length, 0, signal);
@@ -187,9 +199,21 @@ async function gather(
       break;
     }
     gathered.push(...more);
+    const waitingNow = more.length === SQS_MAX_MESSAGES_PER_CALL;
+    if (waitingNow) continue;
+    if (Date.now() >= deadline) break;
     if (more.length === 0) await delay(Math.min(GATHER_PAUSE_MS, deadline - Date.now()), signal);
   }
   return gathered;
+}
+
+/** `items` in runs of at most SQS's 10 entries per batch call. */
+function chunksOfTen<T>(items: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += SQS_MAX_MESSAGES_PER_CALL) {
+    chunks.push(items.slice(i, i + SQS_MAX_MESSAGES_PER_CALL));
+  }
+  return chunks;
 }
 
 /** Between the empty receives of a batching window: often enough to gather a burst, rarely enough to idle. */
@@ -227,21 +251,24 @@ async function deliver(messages: Message[], receivedAt: number, options: EventSo
 }
 
 async function deleteMessages(messages: Message[], options: EventSourceOptions): Promise<void> {
-  if (messages.length === 0) return;
-  try {
-    await options.sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: options.queueUrl,
-        Entries: messages.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle ?? '',
-        })),
-      }),
-    );
-  } catch (error) {
-    // As in AWS: an undeleted message comes back, and idempotency makes the retry a no-op.
-    options.onPollError(error);
-  }
+  await Promise.all(
+    chunksOfTen(messages).map(async (chunk) => {
+      try {
+        await options.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: options.queueUrl,
+            Entries: chunk.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle ?? '',
+            })),
+          }),
+        );
+      } catch (error) {
+        // As in AWS: an undeleted message comes back, and idempotency makes the retry a no-op.
+        options.onPollError(error);
+      }
+    }),
+  );
 }
 
 /** Failed records held past the queue's visibility timeout become visible when it would have ended (or in 1 s). */
@@ -254,21 +281,25 @@ async function releaseMessages(
   const elapsedSeconds = (Date.now() - receivedAt) / 1000;
   // At least 1 s, not 0: fauxqs (2.4) with its SQLite persistence loses a message made visible with 0.
   const remaining = Math.max(1, Math.ceil(options.visibility.visibilityTimeoutSeconds - elapsedSeconds));
-  try {
-    await options.sqs.send(
-      new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: options.queueUrl,
-        Entries: messages.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle ?? '',
-          VisibilityTimeout: remaining,
-        })),
-      }),
-    );
-  } catch (error) {
-    // They come back when the hold ends instead: later, never twice at once.
-    options.onPollError(error);
-  }
+  await Promise.all(
+    chunksOfTen(messages).map(async (chunk) => {
+      try {
+        await options.sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: options.queueUrl,
+            Entries: chunk.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle ?? '',
+              VisibilityTimeout: remaining,
+            })),
+          }),
+        );
+      } catch (error) {
+        // They come back when the hold ends instead: later, never twice at once.
+        options.onPollError(error);
+      }
+    }),
+  );
 }
 
 /** The record Lambda hands the function for a received message. */

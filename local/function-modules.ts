@@ -32,6 +32,8 @@ export interface SynthesizedStack {
   webhookPath?: string;
   /** Of the processor's SQS event source mapping. */
   batchSize?: number;
+  /** Its MaximumBatchingWindowInSeconds; undefined: none. */
+  maxBatchingWindowSeconds?: number;
   maxConcurrency?: number;
   /** Of the queue that mapping reads. */
   maxReceiveCount?: number;
@@ -169,6 +171,7 @@ function stackOf(
     processor: processor.fn,
     webhookPath: route?.slice('POST '.length),
     batchSize: numberOf(mapping?.BatchSize),
+    maxBatchingWindowSeconds: numberOf(mapping?.MaximumBatchingWindowInSeconds),
     maxConcurrency: numberOf(
       (mapping?.ScalingConfig as { MaximumConcurrency?: unknown } | undefined)?.MaximumConcurrency,
     ),

@@ -132,11 +132,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const { receiver, processor, ...functions } = startFunctions({
       modules,
       resources: {
-        sqsEndpoint: sqs.endpoint,
+        sqsEndpoint: sqs.entrance.endpoint,
         dynamodbEndpoint: dynamodb.endpoint,
         secretsManagerEndpoint: secrets.endpoint,
-        queueUrl: sqs.queue.url,
-        deadLetterQueueUrl: sqs.deadLetterQueue.url,
+        queueUrl: sqs.entrance.queueUrl,
+        deadLetterQueueUrl: sqs.entrance.deadLetterQueueUrl,
         tokenSecretId: SECRET_ID,
         idempotencyTableName: TABLE_NAME,
         latestStateTableName: settings.latestState ? LATEST_STATE_TABLE_NAME : undefined,
@@ -152,7 +152,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     stops.push(() => functions.close());
     const poller = new SQSClient({
       region: LOCAL_AWS.region,
-      endpoint: sqs.endpoint,
+      endpoint: sqs.entrance.endpoint,
       credentials: LOCAL_AWS.credentials,
     });
     let pollerDown = false;
@@ -160,7 +160,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     let crashNextInvocation = false;
     const eventSource = startEventSource({
       sqs: poller,
-      queueUrl: sqs.queue.url,
+      queueUrl: sqs.entrance.queueUrl,
       queueArn: sqs.queue.arn,
       region: LOCAL_AWS.region,
       batchSize: settings.batchSize,
@@ -254,14 +254,15 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           .persist()
           .catch((error: unknown) => options.print(`quarantine: not kept on disk (${describe(error)})`));
       },
-      faults: (request) => {
+      faults: async (request) => {
         for (const [name, proxy] of [
           ['sqs', sqs.proxy],
           ['dynamodb', dynamodb.proxy],
           ['archive', archive.proxy],
         ] as const) {
           if (request[name] === 'down' || request[name] === 'up') {
-            proxy.setAvailable(request[name] === 'up');
+            // Answered once applied: the next request after the answer finds the switch as set.
+            await proxy.setAvailable(request[name] === 'up');
             options.print(`fault: ${name} is ${request[name]}`);
           }
         }
@@ -309,6 +310,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           webhookPath: settings.webhookPath,
           latestState: settings.latestState,
           batchSize: settings.batchSize,
+          maxBatchingWindowSeconds: settings.maxBatchingWindowSeconds,
           maxConcurrency: settings.maxConcurrency,
           processorTimeoutSeconds: settings.processorTimeoutSeconds,
           maxReceiveCount: settings.maxReceiveCount,

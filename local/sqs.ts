@@ -1,6 +1,4 @@
-import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
-import { existsSync, mkdirSync } from 'node:fs';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -8,6 +6,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { PROCESSOR_DEFAULTS } from '../lib/smartcar-webhooks-defaults';
+import { startEmulatorThread } from './emulator-thread';
+import type { FauxqsArgs } from './fauxqs-server';
 import { LOCAL_AWS } from './local-aws';
 import { messageMoveTasks } from './message-move-tasks';
 import { startSwitchableProxy, type SwitchableProxy } from './switchable-proxy';
@@ -33,7 +33,15 @@ export interface LocalSqs {
   region: string;
   queue: LocalQueue;
   deadLetterQueue: LocalQueue;
+  /** The `sqs` switch: it closes `endpoint` and `entrance` together. */
   proxy: SwitchableProxy;
+  /**
+   * The way in for the functions and the event source: the same queues behind the same switch,
+   * opened in fauxqs's thread, so SendMessage and the poller's calls make one hop, not two through
+   * this thread. `endpoint` (with the message move tasks that `npm run cli -- redrive` starts) is
+   * for everything else.
+   */
+  entrance: { endpoint: string; queueUrl: string; deadLetterQueueUrl: string };
   /** fauxqs itself, past the switch; it serves S3 on the same port. */
   directEndpoint: string;
   counts(): Promise<QueueCounts>;
@@ -57,16 +65,20 @@ export interface LocalSqsOptions {
 // fauxqs' account id; queue URLs keep AWS's shape: <endpoint>/<account>/<name>.
 const ACCOUNT = '000000000000';
 
-/** Starts fauxqs on loopback and creates the queues with the construct's redrive settings. */
+/**
+ * Starts fauxqs on loopback, in a thread of its own (see `startEmulatorThread`), and creates the
+ * queues with the construct's redrive settings.
+ */
 export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs> {
-  // fauxqs is ESM-only; a dynamic import loads it from this CommonJS module.
-  const { buildApp } = await import('fauxqs');
-  const persistent = options.dataDir === undefined ? undefined : await persistentStores(options.dataDir);
-  type Stores = NonNullable<Parameters<typeof buildApp>[0]>['stores'];
-  const fauxqs = buildApp({ logger: false, stores: persistent?.stores as Stores });
-  if (persistent !== undefined) fauxqs.addHook('preClose', () => persistent.close());
-  // Listen on loopback only (startFauxqs would bind every interface).
-  const fauxqsEndpoint = await fauxqs.listen({ port: 0, host: '127.0.0.1' });
+  const fauxqs = await startEmulatorThread<FauxqsArgs>({
+    name: 'SQS',
+    module: path.join(__dirname, 'fauxqs-server.ts'),
+    exportName: 'serveFauxqs',
+    args: { dataDir: options.dataDir },
+    switchable: {},
+  });
+  const fauxqsEndpoint = fauxqs.endpoint;
+  const entrance = fauxqs.switch as SwitchableProxy;
   const direct = new SQSClient({
     region: LOCAL_AWS.region,
     endpoint: fauxqsEndpoint,
@@ -81,6 +93,16 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
     intercept: messageMoveTasks(direct, (arn) => directUrlOf(arn.split(':').pop() ?? '')),
   });
   publicEndpoint = proxy.endpoint;
+  const sqsSwitch: SwitchableProxy = {
+    endpoint: proxy.endpoint,
+    get available() {
+      return proxy.available;
+    },
+    setAvailable: async (available) => {
+      await Promise.all([proxy.setAvailable(available), entrance.setAvailable(available)]);
+    },
+    close: () => proxy.close(),
+  };
 
   const name = options.queueName ?? 'smartcar-webhooks';
   const create = async (queueName: string, attributes: Record<string, string>): Promise<LocalQueue> => {
@@ -131,7 +153,13 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
     region: LOCAL_AWS.region,
     queue,
     deadLetterQueue,
-    proxy,
+    proxy: sqsSwitch,
+    // Queue URLs name the way in: the SDK sends a call to its queue's URL.
+    entrance: {
+      endpoint: entrance.endpoint,
+      queueUrl: `${entrance.endpoint}/${ACCOUNT}/${queue.name}`,
+      deadLetterQueueUrl: `${entrance.endpoint}/${ACCOUNT}/${deadLetterQueue.name}`,
+    },
     directEndpoint: fauxqsEndpoint,
     // Read past the switch, so the status page still answers while SQS is "down".
     counts: async () => ({
@@ -142,69 +170,7 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
     stop: async () => {
       await proxy.close();
       direct.destroy();
-      await fauxqs.close();
+      await fauxqs.stop();
     },
   };
-}
-
-/** fauxqs's stores with its SQLite persistence for SQS, as its own startFauxqs wires them. */
-interface PersistentStores {
-  /** What buildApp's `stores` option takes (typed there: fauxqs's types load only as ESM). */
-  stores: unknown;
-  close(): void;
-}
-
-/**
- * fauxqs's SQLite persistence, wired as `startFauxqs({ dataDir })` does, but for a server we bind
- * to loopback ourselves (startFauxqs listens on every interface). fauxqs exports neither the
- * stores nor the persistence manager, so they are loaded from its files: a fauxqs upgrade that
- * moves them fails here, with this message, rather than losing state (test/integration/local-state.test.ts).
- * S3 stays in memory: the local archive keeps its objects as files of its own.
- */
-async function persistentStores(dataDir: string): Promise<PersistentStores> {
-  // Found by the resolution paths: fauxqs's exports map hides its files from require.resolve.
-  const dist = (require.resolve.paths('fauxqs') ?? [])
-    .map((dir) => path.join(dir, 'fauxqs', 'dist'))
-    .find((dir) => existsSync(path.join(dir, 'app.js')));
-  if (dist === undefined) throw new Error('fauxqs is not installed: run npm install.');
-  const load = async <T>(file: string): Promise<T> => {
-    try {
-      return (await import(pathToFileURL(path.join(dist, file)).href)) as T;
-    } catch (error) {
-      throw new Error(
-        `This fauxqs version has no ${file}, which keeping local state needs: install the version in package-lock.json (npm ci), or start with --state-dir none.`,
-        { cause: error },
-      );
-    }
-  };
-  type Constructor = new (...args: never[]) => unknown;
-  const { SqsStore } = await load<{ SqsStore: Constructor }>('sqs/sqsStore.js');
-  const { SnsStore } = await load<{ SnsStore: Constructor }>('sns/snsStore.js');
-  const { S3Store } = await load<{ S3Store: Constructor }>('s3/s3Store.js');
-  const { PersistenceManager } = await load<{ PersistenceManager: new (dir: string) => FauxqsPersistence }>(
-    'persistence.js',
-  );
-  mkdirSync(dataDir, { recursive: true });
-  const sqsStore = new SqsStore() as FauxqsSqsStore;
-  const snsStore = new SnsStore() as { persistence?: unknown };
-  const manager = new PersistenceManager(dataDir);
-  // Load first, then attach: attaching first would write the loaded rows back while loading.
-  manager.loadSqsAndSns(sqsStore, snsStore);
-  sqsStore.persistence = manager;
-  snsStore.persistence = manager;
-  for (const queue of sqsStore.allQueues()) queue.persistence = manager;
-  return {
-    stores: { sqsStore, snsStore, s3Store: new S3Store() },
-    close: () => manager.close(),
-  };
-}
-
-interface FauxqsPersistence {
-  loadSqsAndSns(sqsStore: unknown, snsStore: unknown): void;
-  close(): void;
-}
-
-interface FauxqsSqsStore {
-  persistence?: unknown;
-  allQueues(): Iterable<{ persistence?: unknown }>;
 }

@@ -15,8 +15,11 @@ export type Interceptor = (req: IncomingMessage, body: Buffer) => Promise<Interc
 export interface SwitchableProxy {
   endpoint: string;
   readonly available: boolean;
-  /** Off: open connections are cut and new ones reset, as when a service is unreachable. */
-  setAvailable(available: boolean): void;
+  /**
+   * Off: open connections are cut and new ones reset, as when a service is unreachable.
+   * Resolves once that holds for the next request (a switch in another thread applies it there).
+   */
+  setAvailable(available: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,6 +92,7 @@ export async function startSwitchableProxy(
     setAvailable(value) {
       available = value;
       if (!value) for (const socket of sockets) socket.destroy();
+      return Promise.resolve();
     },
     close: () =>
       new Promise((resolve) => {

@@ -85,7 +85,7 @@ export function deployedBannerLines(
     'every function shares this machine',
   ];
   return [
-    `  processor batches of ${settings.batchSize}, at most ${settings.maxConcurrency} at once, each in its own environment; an invocation still running after ${timeout} is stopped`,
+    `  processor batches of up to ${settings.batchSize} (what is waiting when polled${settings.maxBatchingWindowSeconds > 0 ? `; AWS gathers for up to ${settings.maxBatchingWindowSeconds} s` : ''}), at most ${settings.maxConcurrency} at once, each in its own environment; an invocation still running after ${timeout} is stopped`,
     `  latest    state store ${latestState}`,
     `  settings  from ${settings.source}${ignored}`,
     `  vs AWS    ${deviations.join('; ')}`,

@@ -54,9 +54,9 @@ interface Send {
 
 /**
  * Sends signed VEHICLE_STATE deliveries over HTTP into `npm start`'s pipeline (child process, SQS
- * visibility timeout 1 s), some of them repeated and some of them poison, waits until every event
- * has settled and checks the counts: every unique valid event processed exactly once, every
- * repeat skipped as a duplicate, every poison event in the DLQ.
+ * visibility timeout 1 s, not watching the sources), some of them repeated and some of them
+ * poison, waits until every event has settled and checks the counts: every unique valid event
+ * processed exactly once, every repeat skipped as a duplicate, every poison event in the DLQ.
  */
 export async function measurePipeline(options: PipelineLoadOptions): Promise<PipelineLoadResult> {
   const token = `bench-${randomUUID()}`;
@@ -88,7 +88,9 @@ export async function measurePipeline(options: PipelineLoadOptions): Promise<Pip
   progress(
     `pipeline: starting npm start (${options.deliveries} deliveries, concurrency ${options.concurrency})`,
   );
-  const pipeline = await startPipelineProcess(token, ['--visibility-timeout', '1']);
+  // --no-watch: a save under lambdas/ during the run would restart every environment (cold starts
+  // in the middle of the figures), and a half-written file would fail invocations.
+  const pipeline = await startPipelineProcess(token, ['--visibility-timeout', '1', '--no-watch']);
   try {
     const sentAt = new Map<number, number>();
     const latencies: number[] = [];

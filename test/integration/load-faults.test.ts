@@ -95,10 +95,11 @@ describe('npm start under faults', () => {
 
   it('processes every event of a batch exactly once when the processor crashes mid-batch and restarts', async () => {
     const before = await pipeline.status();
-    const { bodies, eventIds } = events(PROCESSOR_DEFAULTS.batchSize);
+    // SendMessageBatch's most; the crash's batching window gathers them into one batch.
+    const { bodies, eventIds } = events(10);
     await injectFault(pipeline.url, { processor: 'crash' });
 
-    // One SendMessageBatch, not 10 deliveries: the crash must hit a full batch, not its first arrival.
+    // One SendMessageBatch, not 10 deliveries: the crash must hit the whole batch, not its first arrival.
     await enqueueBatch(before.sqs as unknown as LocalQueue, bodies);
 
     await pipeline.waitFor((s) => s.processed >= before.processed + bodies.length && drained(s));
@@ -106,7 +107,7 @@ describe('npm start under faults', () => {
     const crash = /processor crashed after (\d+) of (\d+) records/.exec(pipeline.output());
     expect(crash).not.toBeNull();
     const completedBeforeCrash = Number(crash?.[1]);
-    expect(Number(crash?.[2])).toBe(PROCESSOR_DEFAULTS.batchSize);
+    expect(Number(crash?.[2])).toBe(bodies.length);
     expect(after.processed - before.processed).toBe(10);
     expect(after.duplicates - before.duplicates).toBe(completedBeforeCrash);
     expect(after.failed - before.failed).toBe(Number(crash?.[2]));

@@ -65,11 +65,16 @@ describe('npm start as cdk deploy deploys by default (with -c appEntry)', () => 
     expect(output).toContain('the app of test/fixtures/parity-app.ts');
     expect(output).toMatch(
       new RegExp(
-        `processor batches of ${PROCESSOR_DEFAULTS.batchSize}, at most ${PROCESSOR_DEFAULTS.maxConcurrency} at once.*after ${PROCESSOR_DEFAULTS.timeoutSeconds} s is stopped`,
+        `processor batches of up to ${PROCESSOR_DEFAULTS.batchSize} \\(what is waiting when polled; AWS gathers for up to ${PROCESSOR_DEFAULTS.maxBatchingWindowSeconds} s\\), at most ${PROCESSOR_DEFAULTS.maxConcurrency} at once.*after ${PROCESSOR_DEFAULTS.timeoutSeconds} s is stopped`,
       ),
     );
     expect(output).toContain('latest    state store off, as deployed by default');
-    expect(output).toMatch(/vs AWS {4}visibility timeout 1 s \(AWS 180 s; --visibility-timeout\)/);
+    const awsVisibility =
+      PROCESSOR_DEFAULTS.timeoutSeconds * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier +
+      PROCESSOR_DEFAULTS.maxBatchingWindowSeconds;
+    expect(output).toContain(
+      `vs AWS    visibility timeout 1 s (AWS ${awsVisibility} s; --visibility-timeout)`,
+    );
   });
 
   it('gives the handlers no context.latestState, as a default deployment does', async () => {

@@ -4,7 +4,7 @@ import { SERVICE_NAMES } from '../../lambdas/contract';
 import { PROCESSOR_DEFAULTS } from '../../lib/smartcar-webhooks-defaults';
 import { LOCAL_AWS } from '../../local/local-aws';
 import { main as cli } from '../../local/cli/main';
-import { sign, TEST_TOKEN, vehicleErrorEvent, vehicleStateEvent } from '../support/builders';
+import { sign, TEST_TOKEN, vehicleErrorEvent, vehicleStateEvent, verifyEvent } from '../support/builders';
 import {
   PIPELINE_TEST_TIMEOUT_MS,
   type PipelineStatus,
@@ -78,6 +78,8 @@ describe('npm start: the local pipeline', () => {
     const before = await pipeline.status();
     await deliver(pipeline, JSON.stringify(vehicleStateEvent()));
     await pipeline.waitFor((s) => s.processed === before.processed + 1);
+    // An accepted delivery's receiver line is its EMF document; a VERIFY gets a logger line.
+    await deliver(pipeline, JSON.stringify(verifyEvent()));
 
     await pipeline.waitForOutput(
       new RegExp(`^  receiver \\| {5}"service": "${SERVICE_NAMES.receiver}",$`, 'm'),

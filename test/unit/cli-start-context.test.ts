@@ -129,7 +129,7 @@ describe('the start banner', () => {
     const lines = deployedBannerLines(settingsFromContext({}, {}, dir), { visibilityTimeoutSeconds: 10 });
 
     expect(lines).toContain(
-      '  processor batches of 10, at most 5 at once, each in its own environment; an invocation still running after 30 s is stopped',
+      '  processor batches of up to 100 (what is waiting when polled; AWS gathers for up to 30 s), at most 5 at once, each in its own environment; an invocation still running after 30 s is stopped',
     );
   });
 
@@ -151,7 +151,7 @@ describe('the start banner', () => {
     });
 
     expect(lines).toContain(
-      '  vs AWS    visibility timeout 10 s (AWS 18 s; --visibility-timeout); processor timeout set by --processor-timeout; every function shares this machine',
+      '  vs AWS    visibility timeout 10 s (AWS 48 s; --visibility-timeout); processor timeout set by --processor-timeout; every function shares this machine',
     );
   });
 });

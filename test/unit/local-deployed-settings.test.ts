@@ -31,12 +31,14 @@ describe('settingsFromContext', () => {
       latestState: false,
       appEntry: undefined,
       batchSize: PROCESSOR_DEFAULTS.batchSize,
+      maxBatchingWindowSeconds: PROCESSOR_DEFAULTS.maxBatchingWindowSeconds,
       maxConcurrency: PROCESSOR_DEFAULTS.maxConcurrency,
       maxReceiveCount: PROCESSOR_DEFAULTS.maxReceiveCount,
       processorTimeoutSeconds: PROCESSOR_DEFAULTS.timeoutSeconds,
       receiverTimeoutSeconds: RECEIVER_DEFAULTS.timeoutSeconds,
       visibilityTimeoutSeconds:
-        PROCESSOR_DEFAULTS.timeoutSeconds * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier,
+        PROCESSOR_DEFAULTS.timeoutSeconds * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier +
+        PROCESSOR_DEFAULTS.maxBatchingWindowSeconds,
       receiver: {
         maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes,
         replayToleranceSeconds: RECEIVER_DEFAULTS.replayToleranceSeconds,
@@ -111,7 +113,11 @@ describe('settingsFromContext', () => {
   it('takes a processor timeout override, and the AWS visibility timeout that goes with it', () => {
     const settings = settingsFromContext({}, {}, dir, 3);
 
-    expect(settings).toMatchObject({ processorTimeoutSeconds: 3, visibilityTimeoutSeconds: 18 });
+    expect(settings).toMatchObject({
+      processorTimeoutSeconds: 3,
+      visibilityTimeoutSeconds:
+        3 * PROCESSOR_DEFAULTS.visibilityTimeoutMultiplier + PROCESSOR_DEFAULTS.maxBatchingWindowSeconds,
+    });
   });
 });
 
@@ -170,10 +176,11 @@ function synthesizedStack(overrides: Partial<SynthesizedStack> = {}): Synthesize
       },
     },
     webhookPath: '/custom/hook',
-    batchSize: 4,
+    batchSize: 40,
+    maxBatchingWindowSeconds: 5,
     maxConcurrency: 7,
     maxReceiveCount: 3,
-    visibilityTimeoutSeconds: 270,
+    visibilityTimeoutSeconds: 275,
     ...overrides,
   };
 }
@@ -183,12 +190,13 @@ describe('settingsFromAssembly', () => {
     expect(settingsFromAssembly(synthesizedStack())).toEqual({
       webhookPath: '/custom/hook',
       latestState: true,
-      batchSize: 4,
+      batchSize: 40,
+      maxBatchingWindowSeconds: 5,
       maxConcurrency: 7,
       maxReceiveCount: 3,
       processorTimeoutSeconds: 45,
       receiverTimeoutSeconds: 12,
-      visibilityTimeoutSeconds: 270,
+      visibilityTimeoutSeconds: 275,
       receiver: {
         maxBodyBytes: 1000,
         replayToleranceSeconds: 0,
@@ -211,7 +219,7 @@ describe('settingsFromAssembly', () => {
   it('takes a processor timeout override, and the AWS visibility timeout that goes with it', () => {
     expect(settingsFromAssembly(synthesizedStack(), 2)).toMatchObject({
       processorTimeoutSeconds: 2,
-      visibilityTimeoutSeconds: 12,
+      visibilityTimeoutSeconds: 2 * 6 + 5,
     });
   });
 

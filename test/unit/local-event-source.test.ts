@@ -221,6 +221,76 @@ describe('event source polling', () => {
   });
 });
 
+describe('event source with batches of more than 10', () => {
+  const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => message(from + i));
+
+  it('asks SQS for at most 10 per receive, its limit', async () => {
+    queueAnswers();
+
+    start({ batchSize: 100 });
+    await until(() => sqs.commandCalls(ReceiveMessageCommand).length > 0, 'a poll');
+
+    expect(sqs).toHaveReceivedCommandWith(ReceiveMessageCommand, { MaxNumberOfMessages: 10 });
+  });
+
+  it('fills one batch from every receive that comes back full, and invokes once with all of it', async () => {
+    queueAnswers(range(1, 10), range(11, 10), range(21, 3));
+    const { invoke, onRecord } = start({ batchSize: 100 });
+
+    await recordsReported(onRecord, 23);
+
+    expect(invoke).toHaveBeenCalledTimes(1);
+    expect(invoke.mock.calls[0]?.[0].Records.map((record) => record.messageId)).toEqual(
+      range(1, 23).map((m) => m.MessageId),
+    );
+  });
+
+  it('stops filling at batchSize', async () => {
+    // The stub does not cut a receive at MaxNumberOfMessages, so each answer has what was asked for.
+    queueAnswers(range(1, 10), range(11, 5), range(16, 10), range(26, 5));
+    const { invoke, onRecord } = start({ batchSize: 15 });
+
+    await recordsReported(onRecord, 30);
+
+    expect(invoke.mock.calls.map(([event]) => event.Records.length)).toEqual([15, 15]);
+    expect(sqs.commandCalls(ReceiveMessageCommand)[1]?.args[0].input.MaxNumberOfMessages).toBe(5);
+  });
+
+  it('deletes a batch of 23 in DeleteMessageBatch calls of at most 10 entries', async () => {
+    queueAnswers(range(1, 10), range(11, 10), range(21, 3));
+    const { onRecord } = start({ batchSize: 100 });
+
+    await recordsReported(onRecord, 23);
+
+    const deletes = sqs
+      .commandCalls(DeleteMessageBatchCommand)
+      .map((call) => call.args[0].input.Entries ?? []);
+    expect(deletes.map((entries) => entries.length)).toEqual([10, 10, 3]);
+    expect(deletes.flat().map((entry) => entry.ReceiptHandle)).toEqual(
+      range(1, 23).map((m) => m.ReceiptHandle),
+    );
+  });
+
+  it('makes failed records of a large batch visible again in calls of at most 10 entries', async () => {
+    queueAnswers(range(1, 10), range(11, 2));
+    const { onRecord } = start({
+      batchSize: 100,
+      visibility: { holdSeconds: 30, visibilityTimeoutSeconds: 1 },
+      invoke: async (event) => ({
+        batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })),
+      }),
+    });
+
+    await recordsReported(onRecord, 12);
+
+    const releases = sqs
+      .commandCalls(ChangeMessageVisibilityBatchCommand)
+      .map((call) => call.args[0].input.Entries ?? [])
+      .filter((entries) => entries.every((entry) => entry.VisibilityTimeout === 1));
+    expect(releases.map((entries) => entries.length)).toEqual([10, 2]);
+  });
+});
+
 describe('event source deletes what succeeded', () => {
   it('deletes every record of a batch that reported no failures', async () => {
     queueAnswers([message(1), message(2)]);
