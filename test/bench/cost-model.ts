@@ -17,15 +17,29 @@ export const COST_ASSUMPTIONS = {
    * on DynamoDB about dynamoDbCallsPerRecord × dynamoDbCallMs whatever the batch size.
    */
   dynamoDbCallsPerRecord: 2,
-  /** Lambda START/END/REPORT lines per invocation, bytes. */
+  /** Lambda START/END/REPORT lines per invocation, bytes, when the log-level filter does not drop them. */
   platformLogBytesPerInvocation: 350,
-  /** API Gateway access log line per request, bytes (the construct's JSON format). */
-  accessLogBytesPerRequest: 250,
-  /** Sustained delivery rate, for the Secrets Manager and X-Ray figures (both depend on rate, not volume). */
-  deliveriesPerSecond: 10,
-  /** Warm receiver execution environments at that rate. */
+  /**
+   * API Gateway access log line per request, bytes: the construct's six-field JSON line is 153 B
+   * for an IPv4 caller (a sample rendered by hand; an IPv6 address adds up to 24).
+   */
+  accessLogBytesPerRequest: 160,
+  /** Sustained delivery rates the bill is shown for; the first figure of the summary is at the middle one. */
+  deliveriesPerSecond: [1, 10, 100],
+  /** The rate of the headline figure and of the one-change-at-a-time scenarios. */
+  headlineDeliveriesPerSecond: 10,
+  /**
+   * Batches the SQS event source gathers at once: Lambda starts with five pollers and adds more only
+   * for a backlog, which a sustained rate it keeps up with never builds. A batching window fills a
+   * batch with what reaches its poller in the window: rate × window / pollers, up to the batch size.
+   * Without a window a poller invokes with what one receive returns: about one delivery at these rates.
+   */
+  pollers: 5,
+  /** SQS ReceiveMessage and DeleteMessageBatch take at most 10 messages each. */
+  messagesPerSqsCall: 10,
+  /** Warm receiver execution environments (each reads the token once per cache period). */
   receiverEnvironments: 2,
-  /** X-Ray default sampling: the first request each second, then 5 % of the rest. */
+  /** X-Ray sampling of Lambda's active tracing: the first request each second, then 5 % of the rest (not configurable). */
   xrayReservoirPerSecond: 1,
   xrayFixedRate: 0.05,
   /** Idempotency records live this long (IDEMPOTENCY_DEFAULTS.expirySeconds) plus DynamoDB's per-item overhead. */
@@ -58,9 +72,16 @@ export interface CostScenario {
   api: 'HTTP' | 'REST';
   receiverMemoryMb: number;
   processorMemoryMb: number;
+  /** The event source's most records per batch. */
   batchSize: number;
+  /** Its MaximumBatchingWindowInSeconds (0: none). */
+  maxBatchingWindowSeconds: number;
   /** The delivery archive on S3 (the construct's `archive` prop). */
   archive: boolean;
+  /** X-Ray active tracing on both functions. */
+  tracing: boolean;
+  /** Lambda writes its START/END/REPORT lines (no system log-level filter). */
+  platformLogLines: boolean;
 }
 
 /** One line of the bill per million deliveries. */
@@ -70,14 +91,28 @@ export interface CostLine {
   usd: number;
 }
 
-/** The deployed defaults: HTTP API, the memory sizes and batch size of the construct. */
+/** The construct's defaults, for tests; the bench prices what `cdk synth` writes (deployed-settings.ts). */
 export const DEFAULT_SCENARIO: CostScenario = {
-  name: 'as deployed (HTTP API, 512/512 MB, batch 10)',
+  name: 'construct defaults',
   api: 'HTTP',
   receiverMemoryMb: RECEIVER_DEFAULTS.memorySizeMb,
   processorMemoryMb: PROCESSOR_DEFAULTS.memorySizeMb,
   batchSize: PROCESSOR_DEFAULTS.batchSize,
+  maxBatchingWindowSeconds: PROCESSOR_DEFAULTS.maxBatchingWindowSeconds,
   archive: true,
+  tracing: false,
+  platformLogLines: false,
+};
+
+/** What the stack synthesized before issue 14, priced by this model for comparison. */
+export const BEFORE_SCENARIO: Omit<CostScenario, 'receiverMemoryMb' | 'processorMemoryMb'> = {
+  name: 'the settings before (batch 10, no batching window, tracing on, platform lines)',
+  api: 'HTTP',
+  batchSize: 10,
+  maxBatchingWindowSeconds: 0,
+  archive: true,
+  tracing: true,
+  platformLogLines: true,
 };
 
 const MILLION = 1_000_000;
@@ -108,42 +143,52 @@ function processorCpuMs(inputs: CostInputs, batchSize: number): number {
   return upper === lower ? a : a + ((b - a) * (batchSize - lower)) / (upper - lower);
 }
 
+/** Records per processor invocation at `deliveriesPerSecond` (see COST_ASSUMPTIONS.pollers). */
+export function batchFill(scenario: CostScenario, deliveriesPerSecond: number): number {
+  const gathered = (deliveriesPerSecond * scenario.maxBatchingWindowSeconds) / COST_ASSUMPTIONS.pollers;
+  return Math.min(scenario.batchSize, Math.max(1, Math.floor(gathered)));
+}
+
 /** The itemized bill for one million deliveries (all unique and valid) under `scenario`. */
 export function costPerMillion(
   inputs: CostInputs,
   scenario: CostScenario,
-): { lines: CostLine[]; total: number } {
+  deliveriesPerSecond: number = COST_ASSUMPTIONS.headlineDeliveriesPerSecond,
+): { lines: CostLine[]; total: number; batchFill: number } {
   const a = COST_ASSUMPTIONS;
   const chunks = (bytes: number) => Math.max(1, Math.ceil(bytes / 65_536));
-  const batches = MILLION / scenario.batchSize;
+  const fill = batchFill(scenario, deliveriesPerSecond);
+  const batches = MILLION / fill;
+  const sqsCallsPerBatch = Math.ceil(fill / a.messagesPerSqsCall);
   const receiverMs = billedMs(inputs.receiverCpuMs, a.sqsSendMs, scenario.receiverMemoryMb);
-  const batchMs = billedMs(
-    processorCpuMs(inputs, scenario.batchSize),
-    processorWaitMs(),
-    scenario.processorMemoryMb,
-  );
+  const batchMs = billedMs(processorCpuMs(inputs, fill), processorWaitMs(), scenario.processorMemoryMb);
   const gbSeconds = (invocations: number, ms: number, memoryMb: number) =>
     (invocations * ms * memoryMb) / 1000 / 1024;
   const receiverGbS = gbSeconds(MILLION, receiverMs, scenario.receiverMemoryMb);
   const processorGbS = gbSeconds(batches, batchMs, scenario.processorMemoryMb);
+  // Each receive of a batch counted in 64 KB chunks of what it carries; one DeleteMessageBatch per 10.
   const sqsRequests =
-    MILLION * chunks(inputs.bodyBytes) + batches * chunks(scenario.batchSize * inputs.bodyBytes) + batches;
+    MILLION * chunks(inputs.bodyBytes) +
+    batches * sqsCallsPerBatch * chunks(Math.min(fill, a.messagesPerSqsCall) * inputs.bodyBytes) +
+    batches * sqsCallsPerBatch;
   const wruPerWrite = Math.max(1, Math.ceil(inputs.idempotencyItemBytes / 1024));
   const storageGbMonths =
     (MILLION * (inputs.idempotencyItemBytes + a.dynamoDbItemOverheadBytes) * a.idempotencyRetentionDays) /
     30 /
     1e9;
-  const secondsForMillion = MILLION / a.deliveriesPerSecond;
+  const secondsForMillion = MILLION / deliveriesPerSecond;
   const secretCalls = a.receiverEnvironments * Math.ceil(secondsForMillion / TOKEN_CACHE.cacheSeconds);
   const logBytes =
     MILLION *
       (inputs.receiverLogBytesPerRequest + inputs.processorLogBytesPerRecord + a.accessLogBytesPerRequest) +
-    (MILLION + batches) * a.platformLogBytesPerInvocation;
-  const sampledShare =
+    (scenario.platformLogLines ? (MILLION + batches) * a.platformLogBytesPerInvocation : 0);
+  const sampledShare = Math.min(
+    1,
     (a.xrayReservoirPerSecond +
-      a.xrayFixedRate * Math.max(0, a.deliveriesPerSecond - a.xrayReservoirPerSecond)) /
-    a.deliveriesPerSecond;
-  const traces = sampledShare * (MILLION + batches);
+      a.xrayFixedRate * Math.max(0, deliveriesPerSecond - a.xrayReservoirPerSecond)) /
+      deliveriesPerSecond,
+  );
+  const traces = scenario.tracing ? sampledShare * (MILLION + batches) : 0;
   const apiPrice =
     scenario.api === 'HTTP' ? PRICES.httpApiPerMillionRequests : PRICES.restApiPerMillionRequests;
   const lines: CostLine[] = [
@@ -160,7 +205,7 @@ export function costPerMillion(
     },
     {
       item: 'Processor Lambda requests',
-      quantity: `${fmt(batches)} invocations (batch ${scenario.batchSize})`,
+      quantity: `${fmt(batches)} invocations (${fill} per batch)`,
       usd: (batches / MILLION) * PRICES.lambdaPerMillionRequests,
     },
     {
@@ -169,7 +214,7 @@ export function costPerMillion(
       usd: processorGbS * PRICES.lambdaArmPerGbSecond,
     },
     {
-      item: 'SQS requests (send + receive + delete batch, 64 KB chunks)',
+      item: 'SQS requests (send; receive and delete batch per 10 records; 64 KB chunks)',
       quantity: `${fmt(sqsRequests)} requests`,
       usd: (sqsRequests / MILLION) * PRICES.sqsPerMillionRequests,
     },
@@ -189,12 +234,12 @@ export function costPerMillion(
       usd: (secretCalls / 10_000) * PRICES.secretsManagerPer10kCalls,
     },
     {
-      item: 'CloudWatch Logs ingestion (logs, EMF metrics, platform lines, access log)',
+      item: `CloudWatch Logs ingestion (logs, EMF metrics, access log${scenario.platformLogLines ? ', platform lines' : ''})`,
       quantity: `${(logBytes / 1e9).toFixed(2)} GB`,
       usd: (logBytes / 1e9) * PRICES.cloudWatchLogsPerGbIngested,
     },
     {
-      item: 'X-Ray traces (tracing on by default; default sampling)',
+      item: `X-Ray traces (${scenario.tracing ? "tracing on; Lambda's fixed sampling" : 'tracing off'})`,
       quantity: `${fmt(traces)} traces`,
       usd: (traces / MILLION) * PRICES.xrayPerMillionTraces,
     },
@@ -203,8 +248,7 @@ export function costPerMillion(
     // One object per batch (a batch spanning an hour boundary or several event types writes one per
     // partition: rare at full batches, never at batches of 1).
     const archiveBytes =
-      MILLION *
-      (scenario.batchSize === 1 ? inputs.archiveGzipBytes.alone : inputs.archiveGzipBytes.inFullBatch);
+      MILLION * (fill === 1 ? inputs.archiveGzipBytes.alone : inputs.archiveGzipBytes.inFullBatch);
     lines.push(
       {
         item: 'S3 archive PutObject (one object per batch)',
@@ -218,13 +262,17 @@ export function costPerMillion(
       },
     );
   }
-  return { lines, total: lines.reduce((sum, line) => sum + line.usd, 0) };
+  return { lines, total: lines.reduce((sum, line) => sum + line.usd, 0), batchFill: fill };
 }
 
 /** The alternatives the issue asks about, each changing one thing from `base` (the deployed settings). */
 export function alternativeScenarios(base: CostScenario = DEFAULT_SCENARIO): CostScenario[] {
   return [
     base,
+    {
+      ...base,
+      ...BEFORE_SCENARIO,
+    },
     { ...base, name: 'REST API instead of HTTP API', api: 'REST' },
     ...[256, 1024].map((memory) => ({
       ...base,
@@ -232,12 +280,11 @@ export function alternativeScenarios(base: CostScenario = DEFAULT_SCENARIO): Cos
       receiverMemoryMb: memory,
       processorMemoryMb: memory,
     })),
-    {
-      ...base,
-      name: 'batch size 1, or low traffic (each poll finds one delivery)',
-      batchSize: 1,
-    },
-    { ...base, name: 'batch size 5', batchSize: 5 },
+    { ...base, name: 'no batching window (batch size 10)', maxBatchingWindowSeconds: 0, batchSize: 10 },
+    { ...base, name: 'a 5 s batching window', maxBatchingWindowSeconds: 5 },
+    { ...base, name: 'a 60 s batching window', maxBatchingWindowSeconds: 60 },
+    { ...base, name: 'tracing on', tracing: true },
+    { ...base, name: 'platform lines kept (debugLogSampleRate above 0)', platformLogLines: true },
     { ...base, name: 'archive off', archive: false },
   ];
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { BODY_SIZES } from './bodies';
 import { measureColdStart } from './cold-start';
 import { archiveOptions, fleetMonth, measureArchiveSizes } from './archive-cost';
-import { alternativeScenarios, costPerMillion } from './cost-model';
+import { alternativeScenarios, BEFORE_SCENARIO, COST_ASSUMPTIONS, costPerMillion } from './cost-model';
 import { deployedScenario } from './deployed-settings';
 import { measurePipeline } from './pipeline-load';
 import { measureProcessorCpu } from './processor-cpu';
@@ -88,8 +88,8 @@ async function main(): Promise<void> {
 
   const oneKb = receiver[0];
   const batch = (records: number) => coldStart.warm.find((w) => w.records === records);
-  const batchOf10 = batch(10);
-  if (oneKb === undefined || batchOf10 === undefined)
+  const fullBatch = batch(PROCESSOR_DEFAULTS.batchSize);
+  if (oneKb === undefined || fullBatch === undefined)
     throw new Error('missing measurements for the cost model');
   progress('archive: weighing the objects the writer produces');
   const archiveSizes = await measureArchiveSizes(oneKb.bodyBytes, PROCESSOR_DEFAULTS.batchSize);
@@ -98,14 +98,19 @@ async function main(): Promise<void> {
     receiverCpuMs: oneKb.receiverP50Ms,
     processorCpuMsPerBatch: Object.fromEntries(processor.map((p) => [p.batchSize, p.processorP50Ms])),
     receiverLogBytesPerRequest: oneKb.logBytesPerRequest,
-    processorLogBytesPerRecord: Math.round(batchOf10.logBytesPerInvoke / batchOf10.records),
+    processorLogBytesPerRecord: Math.round(fullBatch.logBytesPerInvoke / fullBatch.records),
     idempotencyItemBytes: coldStart.idempotencyItemBytes,
     archiveGzipBytes: { alone: archiveSizes.gzipBytesAlone, inFullBatch: archiveSizes.gzipBytesInBatch },
   };
   const deployed = deployedScenario();
   const cost = {
     inputs: costInputs,
-    deployed: costPerMillion(costInputs, deployed),
+    deployed: { scenario: deployed, ...costPerMillion(costInputs, deployed) },
+    byRate: COST_ASSUMPTIONS.deliveriesPerSecond.map((deliveriesPerSecond) => ({
+      deliveriesPerSecond,
+      deployed: costPerMillion(costInputs, deployed, deliveriesPerSecond),
+      before: costPerMillion(costInputs, { ...deployed, ...BEFORE_SCENARIO }, deliveriesPerSecond),
+    })),
     alternatives: alternativeScenarios(deployed).map((scenario) => ({
       scenario,
       total: costPerMillion(costInputs, scenario).total,
@@ -161,7 +166,13 @@ export type BenchResults = {
   pipeline: Awaited<ReturnType<typeof measurePipeline>>;
   cost: {
     inputs: Parameters<typeof costPerMillion>[0];
-    deployed: ReturnType<typeof costPerMillion>;
+    deployed: { scenario: ReturnType<typeof deployedScenario> } & ReturnType<typeof costPerMillion>;
+    /** The deployed settings and the settings before issue 14 at each rate of COST_ASSUMPTIONS. */
+    byRate: {
+      deliveriesPerSecond: number;
+      deployed: ReturnType<typeof costPerMillion>;
+      before: ReturnType<typeof costPerMillion>;
+    }[];
     alternatives: { scenario: ReturnType<typeof alternativeScenarios>[number]; total: number }[];
     archive: {
       sizes: Awaited<ReturnType<typeof measureArchiveSizes>>;
