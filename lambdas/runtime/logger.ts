@@ -10,7 +10,9 @@ const INVESTIGATED_LEVELS: ReadonlySet<string> = new Set(['WARN', 'ERROR', 'CRIT
  * time (`@timestamp`), the function's name, ARN and memory size (the log group), and the sampling
  * rate. CloudWatch Logs bills every byte ingested, and an INFO line is written per event. WARN and
  * ERROR lines keep the request id, the X-Ray trace id and `cold_start`, which tie a failure to its
- * invocation's REPORT line and trace.
+ * invocation's trace, and their `timestamp`: Lambda's log-level filter (JSON log format, which the
+ * construct sets) takes a line without a valid one for INFO whatever its `level`, so a filter set
+ * above INFO would drop it.
  */
 export class CompactLogFormatter extends LogFormatter {
   formatAttributes(attributes: UnformattedAttributes, additionalLogAttributes: LogAttributes): LogItem {
@@ -20,6 +22,7 @@ export class CompactLogFormatter extends LogFormatter {
       service: attributes.serviceName,
     };
     if (INVESTIGATED_LEVELS.has(attributes.logLevel)) {
+      base.timestamp = this.formatTimestamp(attributes.timestamp);
       base.function_request_id = attributes.lambdaContext?.awsRequestId;
       base.cold_start = attributes.lambdaContext?.coldStart;
       base.xray_trace_id = attributes.xRayTraceId;

@@ -55,6 +55,8 @@ describe('CompactLogFormatter', () => {
         cold_start: expect.any(Boolean),
         xray_trace_id: '1-5759e988-bd862e3fe1be46a994272793',
       });
+      // RFC 3339, so Lambda's log-level filter reads the line's own level rather than taking it for INFO.
+      expect(line.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
     },
   );
 
