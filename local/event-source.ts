@@ -251,23 +251,9 @@ async function deliver(messages: Message[], receivedAt: number, options: EventSo
 }
 
 async function deleteMessages(messages: Message[], options: EventSourceOptions): Promise<void> {
-  await Promise.all(
-    chunksOfTen(messages).map(async (chunk) => {
-      try {
-        await options.sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: options.queueUrl,
-            Entries: chunk.map((message, index) => ({
-              Id: String(index),
-              ReceiptHandle: message.ReceiptHandle ?? '',
-            })),
-          }),
-        );
-      } catch (error) {
-        // As in AWS: an undeleted message comes back, and idempotency makes the retry a no-op.
-        options.onPollError(error);
-      }
-    }),
+  // A failed delete is as in AWS: the message comes back, and idempotency makes the retry a no-op.
+  await inCallsOfTen(messages, options, (entries) =>
+    options.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: entries })),
   );
 }
 
@@ -281,21 +267,33 @@ async function releaseMessages(
   const elapsedSeconds = (Date.now() - receivedAt) / 1000;
   // At least 1 s, not 0: fauxqs (2.4) with its SQLite persistence loses a message made visible with 0.
   const remaining = Math.max(1, Math.ceil(options.visibility.visibilityTimeoutSeconds - elapsedSeconds));
+  // A failed release comes back when the hold ends instead: later, never twice at once.
+  await inCallsOfTen(messages, options, (entries) =>
+    options.sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: options.queueUrl,
+        Entries: entries.map((entry) => ({ ...entry, VisibilityTimeout: remaining })),
+      }),
+    ),
+  );
+}
+
+/**
+ * One SQS batch call per 10 of `messages` (SQS's most entries), each given its entries' ids and
+ * receipt handles; a failed call is reported to onPollError, never thrown.
+ */
+async function inCallsOfTen(
+  messages: Message[],
+  options: EventSourceOptions,
+  call: (entries: { Id: string; ReceiptHandle: string }[]) => Promise<unknown>,
+): Promise<void> {
   await Promise.all(
     chunksOfTen(messages).map(async (chunk) => {
       try {
-        await options.sqs.send(
-          new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: options.queueUrl,
-            Entries: chunk.map((message, index) => ({
-              Id: String(index),
-              ReceiptHandle: message.ReceiptHandle ?? '',
-              VisibilityTimeout: remaining,
-            })),
-          }),
+        await call(
+          chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? '' })),
         );
       } catch (error) {
-        // They come back when the hold ends instead: later, never twice at once.
         options.onPollError(error);
       }
     }),
